@@ -1,0 +1,1 @@
+"""Geography for Loketwijzer: postcodes, the gazetteer, distances and boundaries."""

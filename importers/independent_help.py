@@ -1,0 +1,242 @@
+"""The compiled list of independent social-legal help (``services/independent_help_nl.csv``).
+
+Most rows name an organisation in a town, not a building. A row with street and house
+number becomes a location with an address; a row with only a postcode or town is put at
+that area's point and marked approximate; a row without municipality is national help
+(or regional help whose area is read from the source notes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from geo.gazetteer import Gazetteer
+from geo.names import fold
+from importers import fields as f
+from importers.base import Provider, Record
+from importers.common import (
+    approximate_point,
+    area_attributes,
+    gazetteer_context,
+    resolve_municipality,
+)
+from importers.readers import count_lines, read_csv
+from loketwijzer.models import (
+    SCOPE_MUNICIPALITY,
+    SCOPE_NATIONAL,
+    SCOPE_REGION,
+    STATUS_ACTIVE,
+    Address,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    stable_id,
+)
+from loketwijzer.provider_types import load_provider_types
+
+REQUIRED = ("id", "name", "provider_type", "source_url")
+CONFIDENCE = {"high", "medium", "low"}
+_HOUSE_NUMBER = re.compile(r"\d")
+_QUALIFIERS = ("noord", "oost", "zuid", "west", "midden")
+_PROVINCE_WORDS = {
+    "PV20": ("groningen",),
+    "PV21": ("fryslan", "friesland", "friese"),
+    "PV22": ("drenthe",),
+    "PV23": ("overijssel",),
+    "PV24": ("flevoland",),
+    "PV25": ("gelderland",),
+    "PV26": ("provincie utrecht",),
+    "PV27": ("noord holland",),
+    "PV28": ("zuid holland",),
+    "PV29": ("zeeland", "zeeuwse"),
+    "PV30": ("noord brabant", "brabantse"),
+    "PV31": ("limburg", "limburgse"),
+}
+
+
+class IndependentHelpProvider(Provider):
+    name = "independent-help"
+    title = "Onafhankelijke hulp (samengestelde lijst met bron per rij)"
+    source = "independent-help-nl"
+    mirror_path = "services/independent_help_nl.csv"
+
+    def prepare(self, session: Session) -> dict[str, Any]:
+        ctx = gazetteer_context(session)
+        ctx["types"] = load_provider_types()
+        ctx["province_municipalities"] = _province_municipalities(session)
+        return ctx
+
+    def estimate_rows(self, path: Path) -> int | None:
+        return count_lines(path)
+
+    def read(self, path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+        return read_csv(path, required=REQUIRED)
+
+    def validate(self, rownum: int, row: dict[str, Any], ctx: dict[str, Any]) -> list[Record]:
+        gaz: Gazetteer = ctx["gazetteer"]
+        types = ctx["types"]
+        row_id = f.required_text(rownum, "id", row.get("id"))
+        name = f.required_text(rownum, "name", row.get("name"))
+        ptype = f.required_text(rownum, "provider_type", row.get("provider_type"))
+        if types.get(ptype) is None:
+            raise f.reject(rownum, "provider_type", "onbekend soort aanbieder", ptype)
+        source_url = f.url(rownum, "source_url", f.required_text(rownum, "source_url",
+                                                                    row.get("source_url")))
+        checked, source_date = f.date(rownum, "source_date", row.get("source_date"))
+        confidence = f.text(row.get("confidence"))
+        if confidence and confidence.lower() not in CONFIDENCE:
+            raise f.reject(rownum, "confidence", "gebruik high, medium of low", confidence)
+        municipality = resolve_municipality(rownum, "municipality", row.get("municipality"), gaz)
+        street = f.text(row.get("street_address"))
+        postal = f.postcode(rownum, "postal_code", row.get("postal_code"), full=False)
+        city = f.text(row.get("city"))
+        phone = f.phone(rownum, "phone", row.get("phone"))
+        website = f.url(rownum, "website", row.get("website"))
+        notes = f.text(row.get("channel_notes"))
+        if city and municipality is None and gaz.place(city) is None:
+            raise f.reject(rownum, "city", "onbekende plaats", city)
+        if (city and municipality is not None and gaz.place(city, municipality.code) is None
+                and fold(city) != fold(municipality.name)):
+            raise f.reject(rownum, "city", f"plaats ligt niet in gemeente {municipality.name}",
+                           city)
+
+        kind = types.classify(ptype, name, notes, phone=phone, website=website)
+        provenance = {
+            "source": self.source,
+            "source_id": row_id,
+            "source_url": source_url,
+            "source_date": source_date,
+            "last_checked": checked,
+        }
+        org_id = stable_id(self.source, "organization", row_id)
+        service_id = stable_id(self.source, "service", row_id)
+        organization = Record(
+            Organization,
+            {"id": org_id, "name": name, "website": website, "is_government": False,
+             "municipality_code": None, **provenance},
+        )
+        service_children: list[Record] = area_attributes(service_id, kind.areas, self.source)
+        if phone:
+            service_children.append(Record(Phone, {
+                "id": stable_id(service_id, "phone", 0), "service_id": service_id,
+                "number": phone, "type": "voice",
+                "description": "bellen kost geld (0900-nummer)" if phone.replace(" ", "")
+                .startswith("0900") else None,
+                "source": self.source,
+            }))
+
+        # Where: national, a municipality, or a region read from the notes.
+        location_municipality = municipality
+        if municipality is None and city:
+            place = gaz.place(city)
+            location_municipality = (
+                gaz.municipalities.get(place.municipality_code) if place else None
+            )
+        if municipality is not None:
+            service_children.append(_area(service_id, 0, SCOPE_MUNICIPALITY, municipality.code,
+                                          municipality.name, None, self.source))
+        elif types.is_national_name(name):
+            service_children.append(_area(service_id, 0, SCOPE_NATIONAL, None, "Nederland", None,
+                                          self.source))
+        else:
+            codes = _region_from_text(f"{name}. {notes or ''}", gaz,
+                                      ctx["province_municipalities"])
+            if codes:
+                for i, code in enumerate(sorted(codes)):
+                    service_children.append(_area(
+                        service_id, i, SCOPE_REGION, code, gaz.municipalities[code].name,
+                        "werkgebied afgeleid uit de bronnotitie", self.source))
+            else:
+                service_children.append(_area(
+                    service_id, 0, SCOPE_REGION, None, None,
+                    "werkgebied staat niet in de bron", self.source))
+
+        records = [organization]
+        location_id = None
+        if street or postal or city or municipality:
+            location_id = stable_id(self.source, "location", row_id)
+            lat, lon, precision, pc4 = approximate_point(
+                gaz, postal_code=postal, city=city, municipality=location_municipality
+            )
+            location_children = []
+            if street and _HOUSE_NUMBER.search(street):
+                location_children.append(Record(Address, {
+                    "id": stable_id(location_id, "address", 0), "location_id": location_id,
+                    "address_1": street, "postal_code": postal, "city": city,
+                    "country": "NL", "address_type": "physical", "source": self.source,
+                }))
+            description = None
+            if street and not _HOUSE_NUMBER.search(street):
+                description = f"De bron noemt alleen de straat: {street}."
+            records.append(Record(Location, {
+                "id": location_id, "organization_id": org_id, "location_type": "physical",
+                "name": name, "description": description, "latitude": lat, "longitude": lon,
+                "point_precision": precision,
+                "municipality_code": location_municipality.code if location_municipality else None,
+                "pc4": pc4, **provenance,
+            }, children=location_children))
+            service_children.append(Record(ServiceAtLocation, {
+                "id": stable_id(service_id, "at", location_id), "service_id": service_id,
+                "location_id": location_id, "description": None, "source": self.source,
+            }))
+
+        records.append(Record(Service, {
+            "id": service_id, "organization_id": org_id, "name": name, "description": None,
+            "url": website, "status": STATUS_ACTIVE, "provider_type": ptype,
+            "independent": kind.independent, "free": kind.free,
+            "fees_description": None, "eligibility_description": None,
+            "residents_only": False, "walk_in": kind.walk_in,
+            "by_appointment": kind.by_appointment, "by_phone": kind.by_phone,
+            "online": kind.online, "notes": notes,
+            "confidence": confidence.lower() if confidence else None, **provenance,
+        }, children=service_children))
+        return records
+
+
+def _area(service_id: str, i: int, scope: str, code: str | None, name: str | None,
+          description: str | None, source: str) -> Record:
+    return Record(ServiceArea, {
+        "id": stable_id(service_id, "area-served", i), "service_id": service_id,
+        "scope": scope, "municipality_code": code, "name": name,
+        "description": description, "source": source,
+    })
+
+
+def _province_municipalities(session: Session) -> dict[str, set[str]]:
+    from sqlalchemy import select
+
+    from loketwijzer.models import Municipality
+
+    out: dict[str, set[str]] = {}
+    for code, province in session.execute(select(Municipality.code, Municipality.province_code)):
+        out.setdefault(province, set()).add(code)
+    return out
+
+
+def _region_from_text(text: str, gaz: Gazetteer, provinces: dict[str, set[str]]) -> set[str]:
+    """Municipalities named in a regional row's notes ("voor Blaricum, Huizen en Laren").
+
+    A province word ("Friese gemeenten", "heel Drenthe") stands for all its municipalities.
+    Place names are not used: a village name in a note is too often about something else.
+    """
+    folded = f" {fold(text)} "
+    codes: set[str] = set()
+    for key, found in gaz.municipality_names.items():
+        if len(found) == 1 and len(key) > 3 and f" {key} " in folded:
+            codes |= found
+    for province, words in _PROVINCE_WORDS.items():
+        for word in words:
+            # "Noord- en Oost-Gelderland", "Gelderland-Midden" are parts, not the province.
+            if f" {word}" in folded and not any(
+                f"{q} {word}" in folded or f"{word} {q}" in folded for q in _QUALIFIERS
+            ):
+                codes |= provinces.get(province, set())
+    return codes

@@ -1,0 +1,113 @@
+"""Run a provider through the pipeline inside one transaction: all rows or none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import time
+
+from importers.base import (
+    ImportReport,
+    Provider,
+    Record,
+    RowError,
+    RowRejected,
+    SourceUnreadable,
+    progress,
+)
+from importers.upsert import upsert
+from loketwijzer.db import Database
+from loketwijzer.models import ImportRun
+
+log = logging.getLogger(__name__)
+
+
+def run_import(
+    provider: Provider, db: Database, *, show_progress: bool | None = None
+) -> ImportReport:
+    """Import one file. A rejected row, or any failure, leaves the database as it was."""
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    report = ImportReport(provider=provider.name, source=provider.source)
+    if show_progress is None:
+        show_progress = sys.stderr.isatty()
+    try:
+        path = provider.locate()
+        report.path = str(path)
+        with db.session() as session:
+            ctx = provider.prepare(session)
+            ctx["warnings"] = report.warnings
+            report.source = provider.source  # a provider may derive it from the file
+            records: list[Record] = []
+            rows_with_errors: set[int | None] = set()
+            rows = provider.read(path)
+            for rownum, row in progress(
+                rows, total=provider.estimate_rows(path), desc=provider.name, enabled=show_progress
+            ):
+                if "__error__" in row:  # the reader could not decode this row
+                    report.errors.append(row["__error__"])
+                    rows_with_errors.add(rownum)
+                    continue
+                try:
+                    for record in provider.validate(rownum, row, ctx):
+                        record.row = record.row or rownum
+                        records.append(record)
+                except RowRejected as exc:
+                    report.errors.extend(exc.errors)
+                    rows_with_errors.add(rownum)
+            staged = provider.stage(records, ctx)
+            report.errors.extend(staged)
+            rows_with_errors.update(e.row for e in staged)
+            if report.errors:
+                report.status = "rejected"
+                report.rejected_rows = len(rows_with_errors)
+                session.rollback()
+            else:
+                snapshot = {provider.source} if provider.snapshot else None
+                counts = upsert(session, records, snapshot_sources=snapshot)
+                report.inserted = counts.inserted
+                report.updated = counts.updated
+                report.unchanged = counts.unchanged
+                report.deactivated = counts.deactivated
+                provider.after_upsert(session, ctx)
+    except SourceUnreadable as exc:
+        report.status = "unreadable"
+        report.message = str(exc)
+    except Exception as exc:  # the transaction was rolled back by db.session()
+        log.debug("import %s failed", provider.name, exc_info=True)
+        report.status = "failed"
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+        report.message = f"{type(exc).__name__}: {detail}"
+    report.seconds = time.perf_counter() - started
+    _log_run(db, report, started_at)
+    return report
+
+
+def _log_run(db: Database, report: ImportReport, started_at: dt.datetime) -> None:
+    """Keep a record of every run, also the refused ones (separate transaction)."""
+    try:
+        with db.session() as session:
+            session.add(
+                ImportRun(
+                    provider=report.provider,
+                    source=report.source,
+                    path=report.path,
+                    started_at=started_at,
+                    finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    status=report.status,
+                    inserted=report.inserted,
+                    updated=report.updated,
+                    unchanged=report.unchanged,
+                    deactivated=report.deactivated,
+                    rejected=report.rejected_rows,
+                    message=report.message
+                    or "\n".join(str(e) for e in report.errors[:50])
+                    or None,
+                )
+            )
+    except Exception:  # the log must never hide the import result itself
+        log.warning("could not write the import log", exc_info=True)
+
+
+__all__ = ["RowError", "run_import"]

@@ -1,0 +1,41 @@
+"""Which providers exist: the reference sources of ``import-all`` (in dependency order)
+and the file formats of ``import FORMAT PATH``."""
+
+from __future__ import annotations
+
+from importers.base import Provider
+from importers.independent_help import IndependentHelpProvider
+from importers.places import Pc4PlaceProvider, PlaceProvider
+from importers.reference_geo import MunicipalityProvider, Pc4Provider, ProvinceProvider
+from importers.roo import RooTownHallProvider
+from importers.taxonomy import TaxonomyProvider
+
+REFERENCE_PROVIDERS: list[type[Provider]] = [
+    ProvinceProvider,
+    MunicipalityProvider,
+    Pc4Provider,
+    PlaceProvider,
+    Pc4PlaceProvider,
+    TaxonomyProvider,
+    RooTownHallProvider,
+    IndependentHelpProvider,
+]
+
+
+def format_providers() -> dict[str, type[Provider]]:
+    """File formats a municipality or partner can bring (``flask import FORMAT PATH``)."""
+    formats: dict[str, type[Provider]] = {}
+    try:
+        from importers.sociale_kaart import SocialeKaartProvider
+
+        formats["csv"] = SocialeKaartProvider
+        formats["xlsx"] = SocialeKaartProvider
+    except ImportError:  # pragma: no cover - during development only
+        pass
+    try:
+        from importers.hsds import HsdsProvider
+
+        formats["hsds"] = HsdsProvider
+    except ImportError:  # pragma: no cover
+        pass
+    return formats

@@ -1,0 +1,67 @@
+"""Settings read from the environment, with zero-setup defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+DEFAULT_SQLITE_PATH = REPO_ROOT / "instance" / "loketwijzer.db"
+SHARED_MIRROR = REPO_ROOT.parent / "shared" / "data"
+
+PDOK_BRT_TILES = (
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+)
+PDOK_BRT_ATTRIBUTION = (
+    'Kaartgegevens &copy; <a href="https://www.kadaster.nl">Kadaster</a> '
+    "(BRT-Achtergrondkaart, PDOK)"
+)
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain ``postgresql://`` URLs that hosting platforms hand out.
+
+    SQLAlchemy would pick psycopg2 for those; we ship psycopg 3.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def default_sources_dir() -> Path | None:
+    env = os.environ.get("LOKETWIJZER_SOURCES")
+    if env:
+        return Path(env).expanduser().resolve()
+    return SHARED_MIRROR if SHARED_MIRROR.is_dir() else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings; one instance per app or CLI run."""
+
+    database_url: str = field(default_factory=default_database_url)
+    sources_dir: Path | None = field(default_factory=default_sources_dir)
+    allow_online: bool = False
+    tile_url: str = PDOK_BRT_TILES
+    tile_attribution: str = PDOK_BRT_ATTRIBUTION
+    stale_after_days: int = 365
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        sources = env.get("LOKETWIJZER_SOURCES")
+        return cls(
+            database_url=normalise_database_url(env.get("DATABASE_URL") or default_database_url()),
+            sources_dir=Path(sources).expanduser().resolve() if sources else default_sources_dir(),
+            allow_online=env.get("LOKETWIJZER_ONLINE", "").lower() in {"1", "true", "yes"},
+            tile_url=env.get("LOKETWIJZER_TILE_URL") or PDOK_BRT_TILES,
+            tile_attribution=env.get("LOKETWIJZER_TILE_ATTRIBUTION") or PDOK_BRT_ATTRIBUTION,
+            stale_after_days=int(env.get("LOKETWIJZER_STALE_AFTER_DAYS") or 365),
+        )

@@ -1,0 +1,63 @@
+"""The command line of the contract: import-all, import FORMAT PATH, match."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from loketwijzer.config import Settings
+from webapp import create_app
+
+
+@pytest.fixture
+def cli(db, fixture_mirror):
+    """A CLI runner on an *empty* database: the commands run the migrations themselves."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    app = create_app(Settings(database_url=db.url, sources_dir=fixture_mirror))
+    yield app.test_cli_runner()
+    app.extensions["loketwijzer_db"].dispose()
+
+
+def test_import_all_prints_a_summary_per_source_and_is_idempotent(cli):
+    first = cli.invoke(args=["import-all", "--no-progress"])
+    assert first.exit_code == 0, first.output
+    lines = {line.split(":")[0]: line for line in first.output.splitlines() if ":" in line}
+    for source in ("municipalities", "pc4", "places", "town-halls", "independent-help"):
+        assert "inserted" in lines[source] and "rejected" in lines[source]
+    assert "4 inserted" in lines["municipalities"]
+
+    second = cli.invoke(args=["import-all", "--no-progress"])
+    assert second.exit_code == 0
+    assert "0 inserted / 0 updated / 4 unchanged" in second.output
+
+
+def test_import_all_without_sources_explains_what_is_missing(db, tmp_path):
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    app = create_app(Settings(database_url=db.url, sources_dir=tmp_path))
+    result = app.test_cli_runner().invoke(args=["import-all", "--no-progress"])
+    assert result.exit_code == 2
+    assert "niet gevonden" in result.output
+
+
+def test_import_unknown_format_and_unreadable_file(cli, tmp_path):
+    bad_format = cli.invoke(args=["import", "pdf", str(tmp_path / "x.pdf")])
+    assert bad_format.exit_code == 2 and "Onbekend formaat" in bad_format.output
+    missing = cli.invoke(args=["import", "csv", str(tmp_path / "missing.csv")])
+    assert missing.exit_code == 2
+
+
+def test_match_prints_contract_json(cli):
+    result = cli.invoke(args=["match", "ik heb een huurachterstand en de deurwaarder komt"])
+    assert result.exit_code == 0
+    body = json.loads(result.output)
+    assert body["query"].startswith("ik heb")
+    codes = [a["code"] for a in body["areas"]]
+    assert {"schulden", "wonen"} <= set(codes[:3])
+    assert all({"code", "label", "score", "matched"} <= set(a) for a in body["areas"])
+    empty = cli.invoke(args=["match", "   "])
+    assert empty.exit_code == 1 and "error" in json.loads(empty.output)

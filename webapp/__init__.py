@@ -1,0 +1,64 @@
+"""Flask adapter for Loketwijzer: an app factory, blueprints per audience, CLI commands.
+
+All logic lives in ``loketwijzer`` (framework-independent); the web layer only turns
+requests into calls of its service functions and results into HTML or JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+
+from loketwijzer.config import REPO_ROOT, Settings
+from loketwijzer.db import Database
+
+
+def create_app(settings: Settings | None = None, **config: Any) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(REPO_ROOT / "instance"))
+    app.config.update(
+        LOKETWIJZER=settings,
+        JSON_SORT_KEYS=False,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_TRANSLATION_DIRECTORIES=str(REPO_ROOT / "webapp" / "translations"),
+        SECRET_KEY=None,  # no sessions, no accounts: nothing to sign
+    )
+    app.config.update(config)
+    app.json.sort_keys = False
+    app.extensions["loketwijzer_db"] = Database(settings.database_url)
+
+    from webapp import i18n
+
+    i18n.init_app(app)
+
+    from webapp.blueprints import admin, api, audit, public, referral
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(referral.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
+
+    from webapp import assets, errors
+
+    assets.init_app(app)
+    errors.init_app(app)
+
+    from webapp.cli import register_commands
+
+    register_commands(app)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app

@@ -1,0 +1,100 @@
+"""Command-line interface: ``flask --app webapp COMMAND`` (see docs and CONTRACT)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from importers.base import EXIT_OK, ImportReport
+from importers.pipeline import run_import
+from importers.registry import REFERENCE_PROVIDERS, format_providers
+from loketwijzer.config import Settings
+from webapp.db import get_db
+
+
+def _print_report(report: ImportReport, *, verbose_errors: int = 50) -> None:
+    click.echo(f"{report.summary()}  ({report.seconds:.1f} s)")
+    for error in report.errors[:verbose_errors]:
+        click.echo(f"  - {error}", err=True)
+    for warning in report.warnings[:verbose_errors]:
+        click.echo(f"  ! {warning}", err=True)
+    if len(report.errors) > verbose_errors:
+        click.echo(f"  ... en nog {len(report.errors) - verbose_errors} fouten", err=True)
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create or upgrade the database schema (Alembic migrations)."""
+        get_db().upgrade()
+        click.echo(f"Database bijgewerkt: {get_db().url.split('@')[-1]}")
+
+    @app.cli.command("import-all")
+    @click.option("--sources", type=click.Path(file_okay=False, path_type=Path),
+                  help="Map met de bronbestanden (standaard LOKETWIJZER_SOURCES).")
+    @click.option("--online", is_flag=True, help="Haal bronnen op bij de officiële bron als ze "
+                  "niet in de bronmap staan.")
+    @click.option("--progress/--no-progress", default=None, help="Voortgangsbalk tonen.")
+    def import_all(sources: Path | None, online: bool, progress: bool | None) -> None:
+        """Import every reference source: geography, taxonomy, town halls, independent help."""
+        settings: Settings = current_app.config["LOKETWIJZER"]
+        if sources or online:
+            from dataclasses import replace
+
+            settings = replace(settings, sources_dir=sources.resolve() if sources else
+                               settings.sources_dir, allow_online=online or settings.allow_online)
+        db = get_db()
+        db.upgrade()
+        started = time.perf_counter()
+        worst = EXIT_OK
+        for provider_cls in REFERENCE_PROVIDERS:
+            report = run_import(provider_cls(settings=settings), db, show_progress=progress)
+            _print_report(report)
+            worst = max(worst, report.exit_code)
+            if report.exit_code and provider_cls.name in {"municipalities", "taxonomy"}:
+                click.echo("Gestopt: de volgende bronnen hebben deze gegevens nodig.", err=True)
+                break
+        click.echo(f"Klaar in {time.perf_counter() - started:.1f} s")
+        sys.exit(worst)
+
+    @app.cli.command("import")
+    @click.argument("fmt", metavar="FORMAT")
+    @click.argument("path", type=click.Path(path_type=Path))
+    @click.option("--json", "as_json", is_flag=True, help="Rapport als JSON.")
+    @click.option("--progress/--no-progress", default=None)
+    def import_file(fmt: str, path: Path, as_json: bool, progress: bool | None) -> None:
+        """Import one file: FORMAT is csv (sociale-kaart template, also .xlsx) or hsds."""
+        providers = format_providers()
+        provider_cls = providers.get(fmt.lower())
+        if provider_cls is None:
+            click.echo(f"Onbekend formaat '{fmt}'. Kies uit: {', '.join(sorted(providers))}.",
+                       err=True)
+            sys.exit(2)
+        db = get_db()
+        db.upgrade()
+        report = run_import(provider_cls(path, settings=current_app.config["LOKETWIJZER"]), db,
+                            show_progress=progress)
+        if as_json:
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            _print_report(report, verbose_errors=500)
+        sys.exit(report.exit_code)
+
+    @app.cli.command("match")
+    @click.argument("text")
+    def match(text: str) -> None:
+        """Print the JSON of /api/v1/match for TEXT."""
+        from loketwijzer.actions.match import match_situation
+        from loketwijzer.errors import ActionError
+
+        try:
+            result = match_situation(text)
+        except ActionError as exc:
+            click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2))
+            sys.exit(1)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
