@@ -113,6 +113,19 @@ def read_csv(
         yield line_no, row
 
 
+def read_csv_header(path: Path) -> list[str]:
+    """Only the header row, e.g. to map columns before reading (also for files without rows)."""
+    lines = _split_lines(_open_bytes(path))
+    try:
+        first = lines[0].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceUnreadable(f"de kopregel van {path.name} is geen UTF-8") from exc
+    try:
+        return next(csv.reader(io.StringIO(first), delimiter=sniff_delimiter(first)))
+    except (StopIteration, csv.Error) as exc:
+        raise SourceUnreadable(f"{path.name}: geen kopregel gevonden") from exc
+
+
 def count_lines(path: Path) -> int | None:
     try:
         with path.open("rb") as f:

@@ -8,6 +8,8 @@ from importers.independent_help import IndependentHelpProvider
 from importers.places import Pc4PlaceProvider, PlaceProvider
 from importers.reference_geo import MunicipalityProvider, Pc4Provider, ProvinceProvider
 from importers.roo import RooTownHallProvider
+from importers.roo_xml import RooXmlTownHallProvider
+from importers.sociale_kaart import SocialeKaartProvider
 from importers.taxonomy import TaxonomyProvider
 
 REFERENCE_PROVIDERS: list[type[Provider]] = [
@@ -24,14 +26,13 @@ REFERENCE_PROVIDERS: list[type[Provider]] = [
 
 def format_providers() -> dict[str, type[Provider]]:
     """File formats a municipality or partner can bring (``flask import FORMAT PATH``)."""
-    formats: dict[str, type[Provider]] = {}
-    try:
-        from importers.sociale_kaart import SocialeKaartProvider
-
-        formats["csv"] = SocialeKaartProvider
-        formats["xlsx"] = SocialeKaartProvider
-    except ImportError:  # pragma: no cover - during development only
-        pass
+    formats: dict[str, type[Provider]] = {
+        "csv": SocialeKaartProvider,  # the sociale-kaart template, .csv or .xlsx
+        "xlsx": SocialeKaartProvider,
+        "roo": RooTownHallProvider,  # the register's Gemeenten.csv export
+        "roo-xml": RooXmlTownHallProvider,  # the register's full exportOO.xml
+        "help-list": IndependentHelpProvider,
+    }
     try:
         from importers.hsds import HsdsProvider
 

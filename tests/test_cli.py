@@ -61,3 +61,28 @@ def test_match_prints_contract_json(cli):
     assert all({"code", "label", "score", "matched"} <= set(a) for a in body["areas"])
     empty = cli.invoke(args=["match", "   "])
     assert empty.exit_code == 1 and "error" in json.loads(empty.output)
+
+
+def test_write_template_then_import_refuses_the_example_row(cli, tmp_path):
+    assert cli.invoke(args=["import-all", "--no-progress"]).exit_code == 0
+    path = tmp_path / "sociale_kaart.xlsx"
+    written = cli.invoke(args=["write-template", str(path)])
+    assert written.exit_code == 0 and path.exists()
+    imported = cli.invoke(args=["import", "csv", str(path)])
+    assert imported.exit_code == 1  # the template's example row must be replaced first
+    assert "voorbeeld" in imported.output.lower()
+    wrong = cli.invoke(args=["write-template", str(tmp_path / "x.pdf")])
+    assert wrong.exit_code == 2
+
+
+def test_admin_status_page_and_template_download(loaded_db, fixture_mirror):
+    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror))
+    client = app.test_client()
+    page = client.get("/beheer/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "independent-help-nl" in html and "town-halls" in html
+    xlsx = client.get("/beheer/sociale-kaart-template.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert client.get("/beheer/sociale-kaart-template.pdf").status_code == 404
+    app.extensions["loketwijzer_db"].dispose()

@@ -85,6 +85,18 @@ def register_commands(app: Flask) -> None:
             _print_report(report, verbose_errors=500)
         sys.exit(report.exit_code)
 
+    @app.cli.command("write-template")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def write_template_command(path: Path) -> None:
+        """Write an empty sociale-kaart template (.xlsx or .csv, by the file name)."""
+        from importers.sociale_kaart_template import write_template
+
+        if path.suffix.lower() not in {".xlsx", ".csv"}:
+            click.echo("Kies een bestandsnaam op .xlsx of .csv.", err=True)
+            sys.exit(2)
+        write_template(path)
+        click.echo(f"Sjabloon geschreven: {path}")
+
     @app.cli.command("match")
     @click.argument("text")
     def match(text: str) -> None:

@@ -27,7 +27,7 @@ def status():
 def template(fmt: str):
     if fmt not in {"csv", "xlsx"}:
         abort(404)
-    from importers.sociale_kaart import write_template
+    from importers.sociale_kaart_template import write_template
 
     tmp = Path(tempfile.mkdtemp()) / f"sociale-kaart-template.{fmt}"
     write_template(tmp, fmt)
