@@ -1,0 +1,417 @@
+"""The matcher: map a free-text situation onto problem areas and life events.
+
+How a score comes about (see docs/taxonomy.md for the authoring side):
+
+1. Tokens become positions; each position knows which taxonomy words it stands for
+   (exact, stem, prefix, compound part, spelling correction; see vocabulary.py).
+   Neighbouring tokens are also tried joined ("huur verhoging" -> huurverhoging).
+2. Every term whose words are present is matched (phrases in order with small gaps,
+   combinations anywhere). A longer phrase hides a shorter one inside it, so
+   "bijzondere bijstand" does not also count "bijstand" a second time.
+3. An area's raw evidence is the sum of weight x match quality of its terms.
+   Life events found the same way give their usual areas a small, decaying boost.
+4. Areas are returned when they have evidence of their own: the best one, plus others
+   that reach an absolute floor and a share of the best. Any real sign of violence
+   puts ``geweld`` first, whatever else scored higher.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.normalize import tokenize
+from matcher.taxonomy import (
+    DEFAULT_TAXONOMY_DIR,
+    AreaDef,
+    LifeEventDef,
+    Taxonomy,
+    load_taxonomy,
+)
+from matcher.terms import ParsedTerm, Phrase
+from matcher.vocabulary import Specs, Vocabulary
+
+MAX_QUERY_CHARS = 1000
+MAX_GAP = 2  # other words allowed between two words of a phrase
+
+MIN_TOP = 1.0  # raw evidence needed before anything is returned
+SECOND_ABS = 1.4  # raw evidence a second/third area needs on its own
+SECOND_REL = 0.3  # ... and as a share of the best area
+MAX_AREAS = 3
+SAFETY_AREA = "geweld"
+SAFETY_MIN = 2.0  # one medium-weight violence signal is enough
+EVENT_MIN = 2.0
+MAX_EVENTS = 3
+EVENT_BOOST = 1.2
+EVENT_OVERRIDE = 2.0  # direct evidence this strong makes life-event boosts unnecessary
+EVENT_DECAY = 0.75
+SCORE_SCALE = 4.0
+DIMINISH = 0.6  # weight of each further term for the same area
+
+AREA, EVENT = "area", "event"
+
+MESSAGES_NL = {
+    "empty_query": "Typ eerst in een paar woorden wat er aan de hand is.",
+    "query_too_long": f"Je tekst is te lang. Gebruik maximaal {MAX_QUERY_CHARS} tekens.",
+    "invalid_query": "Dit is geen tekst. Typ in een paar woorden wat er aan de hand is.",
+}
+
+
+class MatchInputError(ValueError):
+    """The query cannot be matched; ``message_nl`` can be shown to the resident."""
+
+    def __init__(self, code: str, message_nl: str | None = None) -> None:
+        self.code = code
+        self.message_nl = message_nl or MESSAGES_NL.get(code, MESSAGES_NL["invalid_query"])
+        super().__init__(self.message_nl)
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    code: str
+    label: str
+    label_en: str
+    score: float
+    matched: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "score": self.score,
+                "matched": list(self.matched)}
+
+
+@dataclass(frozen=True)
+class LifeEventMatch:
+    code: str
+    label: str
+    label_en: str
+    score: float
+    matched: tuple[str, ...]
+    areas: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "score": self.score,
+                "matched": list(self.matched)}
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    areas: list[AreaMatch]
+    life_events: list[LifeEventMatch]
+    #: True when violence/unsafety signals were found; the UI should show safety help.
+    safety: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "areas": [a.to_dict() for a in self.areas],
+                "life_events": [e.to_dict() for e in self.life_events]}
+
+
+@dataclass
+class _CompiledTerm:
+    parsed: ParsedTerm
+    signals: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    start: int
+    end: int
+    specs: Specs
+
+
+@dataclass(frozen=True)
+class _Hit:
+    term: _CompiledTerm
+    slots: frozenset[int]
+    quality: float
+    display: str
+
+
+def _score(raw: float) -> float:
+    return round(1.0 - math.exp(-raw / SCORE_SCALE), 3)
+
+
+class Matcher:
+    """Lexical matcher over the authored taxonomy. Build once, call ``match`` often."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.version = taxonomy.version
+        self.areas: list[AreaDef] = list(taxonomy.areas)
+        self.life_events: list[LifeEventDef] = list(taxonomy.life_events)
+        self._area_by_code = {a.code: a for a in self.areas}
+        self._event_by_code = {e.code: e for e in self.life_events}
+        self._terms = self._compile_terms()
+        words, prefixes, cs = set(), set(), set()
+        for term in self._terms:
+            for part in term.parsed.parts:
+                for phrase in part:
+                    for spec in phrase:
+                        kind, value = spec.split(":", 1)
+                        {"w": words, "p": prefixes, "c": cs}[kind].add(value)
+        self.vocabulary = Vocabulary(words, prefixes, cs, taxonomy.lexicon)
+        self._first: dict[str, list[_CompiledTerm]] = {}
+        for term in self._terms:
+            for phrase in term.parsed.parts[0]:
+                self._first.setdefault(phrase[0], []).append(term)
+        self._masks = [self._compile_mask(m) for m in taxonomy.lexicon.masks]
+
+    # -- construction ---------------------------------------------------------
+    def _compile_terms(self) -> list[_CompiledTerm]:
+        merged: dict[Any, _CompiledTerm] = {}
+        sources = [(AREA, a.code, a.terms) for a in self.taxonomy.areas]
+        sources += [(EVENT, e.code, e.terms) for e in self.taxonomy.life_events]
+        for kind, code, terms in sources:
+            for term in terms:
+                if term.weight <= 0:
+                    continue
+                compiled = merged.setdefault(term.parsed.key, _CompiledTerm(term.parsed))
+                key = (kind, code)
+                compiled.signals[key] = max(compiled.signals.get(key, 0.0), term.weight)
+        return list(merged.values())
+
+    @staticmethod
+    def _compile_mask(text: str) -> list[tuple[str, bool]]:
+        out: list[tuple[str, bool]] = []
+        bracketed = "[" in text
+        for chunk in text.split():
+            hidden = chunk.startswith("[") or chunk.endswith("]") or not bracketed
+            out.extend((tok, hidden) for tok, _ in tokenize(chunk.strip("[]")))
+        return out
+
+    # -- public API -----------------------------------------------------------
+    def area_codes_for_life_event(self, code: str) -> list[str]:
+        """Areas a life event usually brings, most likely first ([] for an unknown code)."""
+        event = self._event_by_code.get(code)
+        return list(event.areas) if event else []
+
+    def match(self, text: str, lang: str | None = None) -> MatchResult:
+        """Match *text*; ``lang`` is accepted for the API but both languages are always read."""
+        del lang  # Dutch and English vocabularies are matched together on purpose.
+        if not isinstance(text, str):
+            raise MatchInputError("invalid_query")
+        if len(text) > MAX_QUERY_CHARS:
+            raise MatchInputError("query_too_long")
+        if not text.strip():
+            raise MatchInputError("empty_query")
+        units = self._units(text)
+        hits = self._hits(units)
+        raw, shown = self._evidence(hits)
+        events = self._life_events(raw, shown)
+        direct = any(raw.get((AREA, a.code), 0.0) >= EVENT_OVERRIDE for a in self.areas)
+        # Life events only speak for the areas when little else does ("ik word 18");
+        # next to clear direct evidence they would just add noise to the ranking.
+        for event in events if not direct else []:
+            for i, code in enumerate(event.areas):
+                raw[(AREA, code)] = raw.get((AREA, code), 0.0) + (
+                    EVENT_BOOST * EVENT_DECAY**i)
+                if not shown.get((AREA, code)):
+                    shown[(AREA, code)] = list(shown.get((EVENT, event.code), []))
+        areas, safety = self._select_areas(raw, shown, event_only=not direct)
+        return MatchResult(query=text, areas=areas, life_events=events, safety=safety)
+
+    def explain(self, text: str) -> list[dict[str, Any]]:
+        """Every term hit with its positions, quality and signals (for taxonomy authors)."""
+        hits = self._hits(self._units(text))
+        return [
+            {"term": h.display, "quality": round(h.quality, 3), "positions": sorted(h.slots),
+             "combo": h.term.parsed.is_combo,
+             "signals": {f"{k}:{c}": w for (k, c), w in h.term.signals.items()}}
+            for h in sorted(hits, key=lambda h: min(h.slots))
+        ]
+
+    # -- step 1: positions ----------------------------------------------------
+    def _units(self, text: str) -> list[_Unit]:
+        tokens = tokenize(text)
+        folded = [t for t, _ in tokens]
+        hidden = self._masked(folded)
+        units: list[_Unit] = []
+        ranges: list[tuple[int, int] | None] = []
+        pos = 0
+        for i, (token, kept) in enumerate(tokens):
+            pieces = [{}] if i in hidden else self.vocabulary.analyse(token, kept)
+            start = pos
+            for specs in pieces:
+                units.append(_Unit(pos, pos, specs))
+                pos += 1
+            ranges.append((start, pos - 1) if len(pieces) == 1 and i not in hidden else None)
+        for size in (2, 3):
+            for i in range(len(tokens) - size + 1):
+                span = ranges[i : i + size]
+                if any(r is None for r in span):
+                    continue
+                specs = self.vocabulary.joined(folded[i : i + size])
+                if specs:
+                    units.append(_Unit(span[0][0], span[-1][1], specs))  # type: ignore[index]
+        return units
+
+    def _masked(self, folded: list[str]) -> set[int]:
+        hidden: set[int] = set()
+        for mask in self._masks:
+            n = len(mask)
+            for i in range(len(folded) - n + 1):
+                if all(folded[i + k] == mask[k][0] for k in range(n)):
+                    hidden.update(i + k for k in range(n) if mask[k][1])
+        return hidden
+
+    # -- step 2: term hits ----------------------------------------------------
+    def _hits(self, units: list[_Unit]) -> list[_Hit]:
+        by_spec: dict[str, list[_Unit]] = {}
+        for unit in units:
+            for spec in unit.specs:
+                by_spec.setdefault(spec, []).append(unit)
+        seen: set[int] = set()
+        hits: list[_Hit] = []
+        for spec in by_spec:
+            for term in self._first.get(spec, ()):
+                if id(term) in seen:
+                    continue
+                seen.add(id(term))
+                hit = self._match_term(term, by_spec)
+                if hit:
+                    hits.append(hit)
+        return hits
+
+    def _match_term(self, term: _CompiledTerm, by_spec: dict[str, list[_Unit]]) -> _Hit | None:
+        quality, slots, shown = 1.0, frozenset[int](), []
+        for part in term.parsed.parts:
+            best: tuple[float, frozenset[int], Phrase] | None = None
+            for phrase in part:
+                found = _match_phrase(phrase, by_spec)
+                if found and (best is None or _better(found, best)):
+                    best = (found[0], found[1], phrase)
+            if best is None:
+                return None
+            quality = min(quality, best[0])
+            slots |= best[1]
+            shown.append(term.parsed.displays[best[2]])
+        return _Hit(term, slots, quality, " + ".join(shown))
+
+    # -- step 3: evidence -----------------------------------------------------
+    @staticmethod
+    def _evidence(hits: list[_Hit]) -> tuple[dict[tuple[str, str], float],
+                                             dict[tuple[str, str], list[str]]]:
+        plain = [h for h in hits if not h.term.parsed.is_combo]
+        kept = [h for h in hits
+                if h.term.parsed.is_combo or not any(h.slots < o.slots for o in plain)]
+        best: dict[tuple[tuple[str, str], Any], tuple[float, str]] = {}
+        for hit in kept:
+            combo = hit.term.parsed.is_combo
+            group: Any = id(hit) if combo else hit.slots
+            for key, weight in hit.term.signals.items():
+                if combo and any(key in o.term.signals and hit.slots <= o.slots for o in plain):
+                    continue  # a phrase already says the same thing with the same words
+                value = weight * hit.quality
+                if value > best.get((key, group), (0.0, ""))[0]:
+                    best[(key, group)] = (value, hit.display)
+        contributions: dict[tuple[str, str], list[tuple[float, str]]] = {}
+        for (key, _group), (value, display) in best.items():
+            contributions.setdefault(key, []).append((value, display))
+        raw: dict[tuple[str, str], float] = {}
+        shown: dict[tuple[str, str], list[str]] = {}
+        for key, items in contributions.items():
+            items.sort(key=lambda x: -x[0])
+            # Diminishing returns: the fifth synonym for the same area adds little, so
+            # a second area with its own clear evidence is not drowned out.
+            raw[key] = sum(v * DIMINISH**i for i, (v, _) in enumerate(items))
+            shown[key] = list(dict.fromkeys(d for _, d in items))
+        return raw, shown
+
+    def _life_events(self, raw: dict[tuple[str, str], float],
+                     shown: dict[tuple[str, str], list[str]]) -> list[LifeEventMatch]:
+        found = []
+        for event in self.life_events:
+            value = raw.get((EVENT, event.code), 0.0)
+            if value >= EVENT_MIN:
+                found.append((value, event))
+        found.sort(key=lambda x: -x[0])
+        return [
+            LifeEventMatch(e.code, e.label, e.label_en, _score(v),
+                           tuple(shown.get((EVENT, e.code), [])), e.areas)
+            for v, e in found[:MAX_EVENTS]
+        ]
+
+    # -- step 4: selection ----------------------------------------------------
+    def _select_areas(self, raw: dict[tuple[str, str], float],
+                      shown: dict[tuple[str, str], list[str]],
+                      event_only: bool = False) -> tuple[list[AreaMatch], bool]:
+        """Best area plus others with their own evidence; ``geweld`` first when present.
+
+        When only a life event was recognised ("ik word 18"), its usual areas are the
+        best guess we have, so they are returned together on the event's boost alone.
+        """
+        ranked = sorted(
+            ((raw.get((AREA, a.code), 0.0), i, a) for i, a in enumerate(self.areas)),
+            key=lambda x: (-x[0], x[1]),
+        )
+        ranked = [r for r in ranked if r[0] > 0]
+        safety = raw.get((AREA, SAFETY_AREA), 0.0) >= SAFETY_MIN
+        if safety:
+            ranked.sort(key=lambda x: (x[2].code != SAFETY_AREA, -x[0], x[1]))
+        if not ranked or (ranked[0][0] < MIN_TOP and not safety):
+            return [], safety
+        top = max(r[0] for r in ranked)
+        chosen = [ranked[0]]
+        for value, i, area in ranked[1:]:
+            if len(chosen) >= MAX_AREAS:
+                break
+            if event_only or (value >= SECOND_ABS and value >= SECOND_REL * top):
+                chosen.append((value, i, area))
+        top_score = _score(top)
+        out = []
+        for value, _, area in chosen:
+            score = top_score if (safety and area.code == SAFETY_AREA) else _score(value)
+            out.append(AreaMatch(area.code, area.label, area.label_en, score,
+                                 tuple(shown.get((AREA, area.code), []))))
+        return out, safety
+
+
+def _better(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Higher quality wins; on a tie the tighter match (fewer positions) wins."""
+    return (a[0], -len(a[1])) > (b[0], -len(b[1]))
+
+
+def _match_phrase(phrase: Phrase, by_spec: dict[str, list[_Unit]]
+                  ) -> tuple[float, frozenset[int]] | None:
+    """Best (quality, positions) for an ordered phrase with small gaps, or None."""
+    firsts = by_spec.get(phrase[0])
+    if not firsts:
+        return None
+    best: tuple[float, frozenset[int]] | None = None
+
+    def extend(k: int, prev_end: int, quality: float, slots: frozenset[int]) -> None:
+        nonlocal best
+        if k == len(phrase):
+            if best is None or (quality, -len(slots)) > (best[0], -len(best[1])):
+                best = (quality, slots)
+            return
+        for unit in by_spec.get(phrase[k], ()):
+            if prev_end < unit.start <= prev_end + 1 + MAX_GAP:
+                extend(k + 1, unit.end, min(quality, unit.specs[phrase[k]]),
+                       slots | frozenset(range(unit.start, unit.end + 1)))
+
+    for unit in firsts:
+        extend(1, unit.end, unit.specs[phrase[0]], frozenset(range(unit.start, unit.end + 1)))
+    return best
+
+
+_LOCK = threading.Lock()
+_INSTANCE: Matcher | None = None
+
+
+def build_matcher(directory: Path | str = DEFAULT_TAXONOMY_DIR) -> Matcher:
+    """A fresh matcher for a given taxonomy directory (tests, evaluation of drafts)."""
+    return Matcher(load_taxonomy(directory))
+
+
+def get_matcher() -> Matcher:
+    """The shared matcher for the default taxonomy, built on first use."""
+    global _INSTANCE
+    if _INSTANCE is None:
+        with _LOCK:
+            if _INSTANCE is None:
+                _INSTANCE = build_matcher()
+    return _INSTANCE

@@ -1,0 +1,236 @@
+"""Load and validate the authored taxonomy (data/taxonomy/*.yaml).
+
+Validation is strict on purpose: a typo in an area code or a malformed term should
+fail loudly at load time (and in the tests), not silently weaken the matcher.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from matcher.terms import ParsedTerm, TermSyntaxError, parse_term
+
+#: The fixed top-level codes of shared/spec/problem_areas.json, in that order.
+AREA_CODES: tuple[str, ...] = (
+    "schulden", "toeslagen", "uitkering", "werk", "wonen", "familie", "nalatenschap",
+    "consument", "zorg", "belastingen", "vreemdelingen", "discriminatie", "strafrecht",
+    "overheid", "onderwijs", "geweld", "bewind", "administratie", "ondernemen", "letselschade",
+)  # fmt: skip
+
+DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "data" / "taxonomy"
+# libyaml's C loader parses the taxonomy ~8x faster; both are "safe" loaders.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_GROUPS = ("strong", "medium", "weak")
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy files are missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class TermDef:
+    """One authored term with its resolved weight."""
+
+    text: str
+    weight: float
+    parsed: ParsedTerm = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SubtopicDef:
+    code: str
+    label: str
+    label_en: str
+    terms: tuple[TermDef, ...]
+
+
+@dataclass(frozen=True)
+class AreaDef:
+    """A problem area: code, Dutch/English label, scope description, sub-topics."""
+
+    code: str
+    label: str
+    label_en: str
+    description: str
+    subtopics: tuple[SubtopicDef, ...]
+
+    @property
+    def terms(self) -> tuple[TermDef, ...]:
+        return tuple(t for s in self.subtopics for t in s.terms)
+
+
+@dataclass(frozen=True)
+class LifeEventDef:
+    """A life event: trigger terms plus the areas it usually brings (most likely first)."""
+
+    code: str
+    label: str
+    label_en: str
+    description: str
+    areas: tuple[str, ...]
+    terms: tuple[TermDef, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    stopwords: frozenset[str]
+    neutral: frozenset[str]
+    stem_exceptions: frozenset[str]
+    compound_parts: frozenset[str]
+    masks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    version: str
+    areas: tuple[AreaDef, ...]
+    life_events: tuple[LifeEventDef, ...]
+    lexicon: Lexicon
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise TaxonomyError(f"missing taxonomy file: {path}")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{path.name}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not str(data.get("version", "")).strip():
+        raise TaxonomyError(f"{path.name}: expected a mapping with a 'version' key")
+    return data
+
+
+def _labels(node: Any, where: str) -> tuple[str, str]:
+    if not isinstance(node, dict):
+        raise TaxonomyError(f"{where}: label must be a mapping with nl and en")
+    nl, en = node.get("nl"), node.get("en")
+    if not (isinstance(nl, str) and nl.strip() and isinstance(en, str) and en.strip()):
+        raise TaxonomyError(f"{where}: label needs non-empty nl and en")
+    return nl.strip(), en.strip()
+
+
+def _terms(node: dict[str, Any], weights: dict[str, float], where: str) -> tuple[TermDef, ...]:
+    out: list[TermDef] = []
+    unknown = set(node) - {"code", "label", "description", "areas", *weights}
+    if unknown:
+        raise TaxonomyError(f"{where}: unknown keys {sorted(unknown)}")
+    for group, default in weights.items():
+        items = node.get(group) or []
+        if not isinstance(items, list):
+            raise TaxonomyError(f"{where}.{group}: must be a list")
+        for item in items:
+            if not isinstance(item, str):
+                raise TaxonomyError(f"{where}.{group}: term {item!r} is not a string")
+            try:
+                parsed = parse_term(item)
+            except TermSyntaxError as exc:
+                raise TaxonomyError(f"{where}.{group}: {exc}") from exc
+            weight = default if parsed.weight is None else parsed.weight
+            out.append(TermDef(text=item, weight=weight, parsed=parsed))
+    return tuple(out)
+
+
+def _check_duplicates(terms: tuple[TermDef, ...], where: str) -> None:
+    seen: dict[Any, str] = {}
+    for term in terms:
+        if term.parsed.key in seen:
+            first = seen[term.parsed.key]
+            raise TaxonomyError(f"{where}: duplicate term {term.text!r} (also {first!r})")
+        seen[term.parsed.key] = term.text
+
+
+def _weights(data: dict[str, Any], name: str) -> dict[str, float]:
+    raw = data.get("weights") or {"strong": 3.0, "medium": 2.0, "weak": 1.0}
+    if not isinstance(raw, dict) or set(raw) - set(_GROUPS):
+        raise TaxonomyError(f"{name}: weights must map {list(_GROUPS)} to numbers")
+    return {k: float(v) for k, v in raw.items()}
+
+
+def _load_areas(data: dict[str, Any]) -> tuple[AreaDef, ...]:
+    weights = _weights(data, "problem_areas.yaml")
+    areas: list[AreaDef] = []
+    for node in data.get("areas") or []:
+        code = node.get("code")
+        if code not in AREA_CODES:
+            raise TaxonomyError(f"unknown area code {code!r}")
+        label, label_en = _labels(node.get("label"), code)
+        subtopics: list[SubtopicDef] = []
+        for sub in node.get("subtopics") or []:
+            sub_code = sub.get("code", "")
+            if not _CODE_RE.match(str(sub_code)):
+                raise TaxonomyError(f"{code}: bad subtopic code {sub_code!r}")
+            s_label, s_label_en = _labels(sub.get("label"), f"{code}.{sub_code}")
+            terms = _terms(sub, weights, f"{code}.{sub_code}")
+            subtopics.append(SubtopicDef(sub_code, s_label, s_label_en, terms))
+        area = AreaDef(code, label, label_en, str(node.get("description", "")).strip(),
+                       tuple(subtopics))
+        if not area.terms:
+            raise TaxonomyError(f"{code}: no terms")
+        _check_duplicates(area.terms, code)
+        areas.append(area)
+    codes = [a.code for a in areas]
+    if sorted(codes) != sorted(AREA_CODES):
+        missing = sorted(set(AREA_CODES) - set(codes))
+        raise TaxonomyError(f"area codes must be exactly the fixed 20; missing {missing}")
+    return tuple(sorted(areas, key=lambda a: AREA_CODES.index(a.code)))
+
+
+def _load_life_events(data: dict[str, Any]) -> tuple[LifeEventDef, ...]:
+    weights = _weights(data, "life_events.yaml")
+    events: list[LifeEventDef] = []
+    for node in data.get("life_events") or []:
+        code = str(node.get("code", ""))
+        if not _CODE_RE.match(code):
+            raise TaxonomyError(f"bad life event code {code!r}")
+        label, label_en = _labels(node.get("label"), code)
+        description = str(node.get("description", "")).strip()
+        if not description:
+            raise TaxonomyError(f"{code}: description (B1 Dutch) is required")
+        areas = tuple(node.get("areas") or [])
+        if not areas or any(a not in AREA_CODES for a in areas):
+            raise TaxonomyError(f"{code}: areas must be known area codes, got {areas}")
+        terms = _terms(node, weights, code)
+        if not terms:
+            raise TaxonomyError(f"{code}: no trigger terms")
+        _check_duplicates(terms, code)
+        events.append(LifeEventDef(code, label, label_en, description, areas, terms))
+    if len({e.code for e in events}) != len(events):
+        raise TaxonomyError("duplicate life event codes")
+    return tuple(events)
+
+
+def _words(items: Any) -> frozenset[str]:
+    if isinstance(items, dict):
+        items = [w for group in items.values() for w in (group or [])]
+    return frozenset(str(w).casefold() for w in (items or []))
+
+
+def _load_lexicon(data: dict[str, Any]) -> Lexicon:
+    masks = tuple(str(m) for m in data.get("masks") or [])
+    return Lexicon(
+        stopwords=_words(data.get("stopwords")),
+        neutral=_words(data.get("neutral")),
+        stem_exceptions=_words(data.get("stem_exceptions")),
+        compound_parts=_words(data.get("compound_parts")),
+        masks=masks,
+    )
+
+
+def load_taxonomy(directory: Path | str = DEFAULT_TAXONOMY_DIR) -> Taxonomy:
+    """Read problem_areas.yaml, life_events.yaml and lexicon.yaml from *directory*."""
+    directory = Path(directory)
+    areas_data = _read_yaml(directory / "problem_areas.yaml")
+    events_data = _read_yaml(directory / "life_events.yaml")
+    lexicon_data = _read_yaml(directory / "lexicon.yaml")
+    return Taxonomy(
+        version=str(areas_data["version"]),
+        areas=_load_areas(areas_data),
+        life_events=_load_life_events(events_data),
+        lexicon=_load_lexicon(lexicon_data),
+    )
