@@ -4,6 +4,7 @@ and the file formats of ``import FORMAT PATH``."""
 from __future__ import annotations
 
 from importers.base import Provider
+from importers.hsds import HsdsProvider
 from importers.independent_help import IndependentHelpProvider
 from importers.places import Pc4PlaceProvider, PlaceProvider
 from importers.reference_geo import MunicipalityProvider, Pc4Provider, ProvinceProvider
@@ -32,11 +33,6 @@ def format_providers() -> dict[str, type[Provider]]:
         "roo": RooTownHallProvider,  # the register's Gemeenten.csv export
         "roo-xml": RooXmlTownHallProvider,  # the register's full exportOO.xml
         "help-list": IndependentHelpProvider,
+        "hsds": HsdsProvider,  # an HSDS 3.0 data package directory or JSON file
     }
-    try:
-        from importers.hsds import HsdsProvider
-
-        formats["hsds"] = HsdsProvider
-    except ImportError:  # pragma: no cover
-        pass
     return formats

@@ -28,6 +28,10 @@ def _print_report(report: ImportReport, *, verbose_errors: int = 50) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webapp import cli_hsds
+
+    cli_hsds.register(app)
+
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database schema (Alembic migrations)."""
