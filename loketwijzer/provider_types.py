@@ -31,6 +31,7 @@ class NameRule:
     pattern: re.Pattern[str]
     areas: tuple[str, ...]
     independent: bool | None
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class ProviderTypes:
     paid: re.Pattern[str]
     free: re.Pattern[str]
     walk_in: re.Pattern[str]
+    no_walk_in: re.Pattern[str]
     appointment: re.Pattern[str]
     online: re.Pattern[str]
 
@@ -84,7 +86,7 @@ class ProviderTypes:
         reasons = [f"type {ptype.code}"]
         for rule in self.name_rules:
             if rule.pattern.search(name or ""):
-                if not areas or ptype.code == "other":
+                if not areas or ptype.code == "other" or rule.override:
                     areas = list(rule.areas)
                 if rule.independent is not None:
                     independent = rule.independent if ptype.code == "other" else independent
@@ -101,7 +103,7 @@ class ProviderTypes:
             areas=tuple(dict.fromkeys(areas)),
             independent=independent,
             free=free,
-            walk_in=bool(self.walk_in.search(text)),
+            walk_in=bool(self.walk_in.search(text)) and not self.no_walk_in.search(text),
             by_appointment=bool(self.appointment.search(text)),
             by_phone=bool(phone),
             online=bool(website) or bool(self.online.search(text)),
@@ -128,7 +130,8 @@ def load_provider_types(path: Path | None = None) -> ProviderTypes:
         for code, spec in doc["types"].items()
     }
     rules = tuple(
-        NameRule(_compile(r["pattern"]), tuple(r.get("areas") or ()), r.get("independent"))
+        NameRule(_compile(r["pattern"]), tuple(r.get("areas") or ()), r.get("independent"),
+                 bool(r.get("override")))
         for r in doc.get("name_rules") or ()
     )
     return ProviderTypes(
@@ -138,6 +141,7 @@ def load_provider_types(path: Path | None = None) -> ProviderTypes:
         paid=_compile(doc["paid_pattern"]),
         free=_compile(doc["free_pattern"]),
         walk_in=_compile(doc["walk_in_pattern"]),
+        no_walk_in=_compile(doc["no_walk_in_pattern"]),
         appointment=_compile(doc["appointment_pattern"]),
         online=_compile(doc["online_pattern"]),
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 from loketwijzer.errors import ActionError
 
 MESSAGES = {
-    400: "Deze vraag begrijpen we niet.",
-    404: "Deze pagina bestaat niet.",
-    405: "Dat kan op deze pagina niet.",
-    500: "Er ging bij ons iets mis. Probeer het later nog eens.",
+    400: lazy_gettext("Deze vraag begrijpen we niet."),
+    404: lazy_gettext("Deze pagina bestaat niet."),
+    405: lazy_gettext("Dat kan op deze pagina niet."),
+    500: lazy_gettext("Er ging bij ons iets mis. Probeer het later nog eens."),
 }
 
 
@@ -30,7 +31,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        message = MESSAGES.get(status, exc.description or "Er ging iets mis.")
+        message = str(MESSAGES.get(status, exc.description or lazy_gettext("Er ging iets mis.")))
         if _wants_json():
             code = (exc.name or "error").lower().replace(" ", "_")
             return jsonify({"error": {"code": code, "message": message}}), status
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s", request.path)
         if _wants_json():
-            return jsonify({"error": {"code": "internal_error", "message": MESSAGES[500]}}), 500
+            body = {"error": {"code": "internal_error", "message": str(MESSAGES[500])}}
+            return jsonify(body), 500
         return render_template("error.html", status=500, message=MESSAGES[500],
                                suggestions=[]), 500

@@ -1,0 +1,534 @@
+"""Find help for a resident: situation -> problem areas -> services they may use, ranked
+in a way a frontline worker can explain, each result with its reasons (``why``).
+
+Who may use what (eligibility):
+- national help: everyone;
+- help for a municipality or a listed region: residents of those municipalities;
+- help based in another municipality that is not residents-only: also residents within
+  ``NEARBY_KM`` (a law shop in the next town helps), but never a municipal counter or a
+  team the municipality runs for its own residents (those are ``local_only``);
+- regional help whose region the source does not name: not listed (we cannot tell).
+
+Ranking (points, 100 = perfect; the weights are the explanation):
+- ``W_FIT``: how well the service's areas cover the matched areas, weighted by match score;
+- ``W_INDEPENDENT``: independent help, worth much more when the resident's counterparty is
+  probably the government (toeslagen, uitkering, belastingen, overheid, vreemdelingen);
+- ``W_NEAR``: distance, ``exp(-km / DISTANCE_SCALE_KM)``; remote help (phone/online, no
+  place nearby) counts as if it were ``REMOTE_AS_KM`` away, so it sits next to the nearby
+  places instead of under all of them;
+- ``W_FREE``, ``W_WALK_IN``, ``W_FRESH``: free, walk-in, data checked within a year.
+Veilig Thuis goes first whenever domestic violence (``geweld``) is among the areas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from geo.geocode import Origin, geocode
+from loketwijzer.errors import InvalidInput
+from loketwijzer.finder_index import (
+    FinderIndex,
+    LocationEntry,
+    ServiceEntry,
+    get_index,
+    nearest_locations,
+)
+
+NEARBY_KM = 25.0
+DISTANCE_SCALE_KM = 8.0
+REMOTE_AS_KM = 10.0
+REMOTE_SLOTS = 3
+W_FIT, W_NEAR, W_INDEPENDENT, W_FREE, W_WALK_IN, W_FRESH = 45.0, 25.0, 20.0, 5.0, 5.0, 3.0
+INDEPENDENT_WHEN_NOT_GOVERNMENT = 0.25  # share of W_INDEPENDENT outside government cases
+GOVERNMENT_AREAS = frozenset({"uitkering", "toeslagen", "belastingen", "overheid",
+                              "vreemdelingen"})
+SAFETY_AREA = "geweld"
+MAX_MATCHED_AREAS = 4
+MAX_LIMIT = 100
+MAX_QUERY = 1000
+
+# Short texts in both languages; pages render them as given (B1 Dutch by default).
+TEXTS: dict[str, tuple[str, str]] = {
+    "helps": ("Helpt bij: {areas}", "Helps with: {areas}"),
+    "independent_gov": ("Onafhankelijk van de gemeente en de overheid",
+                        "Independent of the municipality and the government"),
+    "independent": ("Onafhankelijke hulp", "Independent help"),
+    "municipal": ("Loket van uw gemeente: alleen voor inwoners",
+                  "Your municipality's counter: for residents only"),
+    "not_independent": ("Hoort bij de gemeente", "Part of the municipality"),
+    "distance": ("{km} km van {origin}", "{km} km from {origin}"),
+    "distance_close": ("Minder dan 1 km van {origin}", "Less than 1 km from {origin}"),
+    "other_municipality": ("In gemeente {name}, ook voor u", "In {name}, open to you too"),
+    "region": ("Voor inwoners van uw regio", "For residents of your region"),
+    "remote": ("Bel of mail: landelijke hulp", "Call or email: national help"),
+    "remote_regional": ("Bel of mail: geen plek bij u in de buurt bekend",
+                        "Call or email: no place near you is known"),
+    "free": ("Gratis", "Free"),
+    "paid": ("Kost geld", "Costs money"),
+    "walk_in": ("Zonder afspraak binnenlopen", "Walk in without an appointment"),
+    "appointment": ("Op afspraak", "By appointment"),
+    "stale": ("Gegevens ouder dan een jaar: bel eerst",
+              "Information older than a year: call first"),
+    "undated": ("Niet bekend hoe oud deze gegevens zijn: bel eerst",
+                "Unknown how old this information is: call first"),
+    "approximate": ("Locatie bij benadering", "Approximate location"),
+    "veilig_thuis": ("Bij geweld of onveiligheid thuis: eerst Veilig Thuis",
+                     "Violence or danger at home: Veilig Thuis first"),
+    "msg_safety": ("Bent u of is iemand in direct gevaar? Bel 112.",
+                   "Are you or someone else in immediate danger? Call 112."),
+    "msg_safety_vt": ("Advies bij geweld thuis: Veilig Thuis, telefoon {phone}.",
+                      "Advice on violence at home: Veilig Thuis, phone {phone}."),
+    "msg_no_location": ("Vul uw postcode of woonplaats in. Dan ziet u ook hulp in de buurt.",
+                        "Enter your postcode or town to also see help nearby."),
+    "msg_none": ("We vinden geen hulp bij dit onderwerp voor {origin}. Kies een ander "
+                 "onderwerp, of vraag het uw gemeente.",
+                 "We found no help on this topic for {origin}. Choose another topic, or "
+                 "ask your municipality."),
+    "msg_only_remote": ("We vinden geen plek in de buurt. Deze hulp kunt u bellen of online "
+                        "vinden.",
+                        "We found no place nearby. You can call this help or find it "
+                        "online."),
+    "msg_independent_none": ("We vinden geen onafhankelijke hulp. Zet het filter uit om ook "
+                             "de gemeente te zien.",
+                             "We found no independent help. Turn off the filter to also see "
+                             "the municipality."),
+    "where_address": ("{address}", "{address}"),
+    "where_approximate": ("{town} (locatie bij benadering)", "{town} (approximate location)"),
+    "where_remote": ("Landelijk: bellen of online", "National: by phone or online"),
+    "where_remote_regional": ("Bellen of online", "By phone or online"),
+}
+
+
+def t(key: str, lang: str = "nl", **values: Any) -> str:
+    nl, en = TEXTS[key]
+    return (en if lang == "en" else nl).format(**values)
+
+
+@dataclass(frozen=True)
+class MatchedArea:
+    code: str
+    label: str
+    score: float
+    matched: tuple[str, ...]
+    via: str  # q | areas | life_event
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label, "score": round(self.score, 3),
+                "matched": list(self.matched), "via": self.via}
+
+
+def find_services(
+    session: Session,
+    *,
+    q: str | None = None,
+    postcode: str | None = None,
+    place: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    text: str | None = None,
+    areas: str | list[str] | None = None,
+    life_event: str | None = None,
+    independent: bool | None = None,
+    limit: int = 20,
+    lang: str = "nl",
+    stale_after_days: int = 365,
+    allow_online: bool = False,
+    sort: str = "score",
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The contract JSON of ``GET /api/v1/services`` plus fields the pages use.
+
+    Areas come from ``q`` (the matcher), ``areas`` (codes) and/or ``life_event``; the
+    place from ``lat``/``lon``, ``postcode``, ``place`` or the free field ``text``. Without
+    any place, only help reachable from anywhere (national lines) is listed.
+    """
+    lang = "en" if lang == "en" else "nl"
+    limit = _check_limit(limit)
+    if sort not in {"score", "distance"}:
+        raise InvalidInput("Sorteer op 'score' of 'distance'.", code="invalid_sort")
+    index = get_index(session)
+    matched, life_events = _matched_areas(index, q, areas, life_event, lang)
+    if not matched:
+        raise InvalidInput("Vertel wat er aan de hand is of kies een onderwerp.",
+                           code="no_areas")
+    has_location = any(v is not None and str(v).strip() != ""
+                       for v in (postcode, place, lat, lon, text))
+    origin: Origin | None = None
+    if has_location:
+        origin = geocode(index.gazetteer, postcode=postcode, place=place, lat=lat, lon=lon,
+                         text=text, allow_online=allow_online)
+    today = today or dt.date.today()
+    results, total, messages = _rank(index, matched, origin, independent=independent,
+                                     limit=limit, lang=lang, today=today,
+                                     stale_after_days=stale_after_days, sort=sort)
+    return {
+        "query": q,
+        "origin": origin.to_dict() if origin else None,
+        "areas": [a.to_dict() for a in matched],
+        "life_events": life_events,
+        "filters": {"independent": independent, "sort": sort, "limit": limit},
+        "total": total,
+        "results": results,
+        "messages": messages,
+    }
+
+
+def _check_limit(limit: Any) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= MAX_LIMIT or (isinstance(limit, float) and not limit.is_integer()):
+        raise InvalidInput(f"Het aantal resultaten (limit) is een getal van 1 tot {MAX_LIMIT}.",
+                           code="invalid_limit")
+    return value
+
+
+# -- areas ------------------------------------------------------------------------------------
+
+def _matched_areas(index: FinderIndex, q: str | None, areas: str | list[str] | None,
+                   life_event: str | None, lang: str
+                   ) -> tuple[list[MatchedArea], list[dict[str, Any]]]:
+    from loketwijzer.taxonomy import area_label
+
+    found: dict[str, MatchedArea] = {}
+    life_events: list[dict[str, Any]] = []
+    if q is not None and str(q).strip():
+        from matcher import MatchInputError, get_matcher
+
+        text = str(q)
+        if len(text) > MAX_QUERY:
+            raise InvalidInput(f"Uw tekst is te lang. Gebruik minder dan {MAX_QUERY} tekens.",
+                               code="query_too_long")
+        try:
+            result = get_matcher().match(text)
+        except MatchInputError as exc:
+            raise InvalidInput(getattr(exc, "message_nl", None) or str(exc),
+                               code=getattr(exc, "code", None) or "invalid_query") from exc
+        # The matcher already keeps only areas above its thresholds (best first).
+        ranked = sorted(result.areas, key=lambda a: -a.score)
+        top = max((a.score for a in ranked), default=0.0) or 1.0
+        for area in ranked[:MAX_MATCHED_AREAS]:
+            label = getattr(area, "label_en", area.label) if lang == "en" else area.label
+            found[area.code] = MatchedArea(area.code, label, float(area.score) / top,
+                                           tuple(area.matched or ()), "q")
+        life_events = [{"code": e.code,
+                        "label": getattr(e, "label_en", e.label) if lang == "en" else e.label,
+                        "score": round(float(e.score), 3)}
+                       for e in getattr(result, "life_events", [])]
+
+    for code in _split_codes(areas):
+        if code not in index.area_codes:
+            raise InvalidInput(f"Onbekend onderwerp: '{code[:40]}'.", code="unknown_area",
+                               suggestions=_close_codes(code, index.area_codes))
+        if code not in found:
+            found[code] = MatchedArea(code, area_label(code, lang), 1.0, (), "areas")
+
+    if life_event is not None and str(life_event).strip():
+        from matcher import get_matcher
+
+        matcher = get_matcher()
+        code = str(life_event).strip().lower()
+        events = {e.code: e for e in matcher.life_events}
+        if code not in events:
+            raise InvalidInput(f"Onbekende gebeurtenis: '{code[:40]}'.",
+                               code="unknown_life_event",
+                               suggestions=_close_codes(code, list(events)))
+        event = events[code]
+        label = getattr(event, "label_en", event.label) if lang == "en" else event.label
+        life_events.insert(0, {"code": code, "label": label, "score": 1.0, "chosen": True})
+        for rank, area_code in enumerate(matcher.area_codes_for_life_event(code)):
+            if area_code not in found:
+                # The event's areas, most likely first, with a gently decaying weight.
+                found[area_code] = MatchedArea(area_code, area_label(area_code, lang),
+                                               max(0.4, 1.0 - 0.15 * rank), (), "life_event")
+    return list(found.values()), life_events
+
+
+def _split_codes(areas: str | list[str] | None) -> list[str]:
+    if areas is None:
+        return []
+    items = areas.split(",") if isinstance(areas, str) else [str(a) for a in areas]
+    out = []
+    for item in items:
+        code = item.strip().lower()
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
+def _close_codes(code: str, codes: list[str]) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    hits = process.extract(code.lower(), codes, scorer=fuzz.ratio, limit=3, score_cutoff=50)
+    return [h[0] for h in hits] or sorted(codes)
+
+
+# -- ranking ----------------------------------------------------------------------------------
+
+def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None, *,
+          independent: bool | None, limit: int, lang: str, today: dt.date,
+          stale_after_days: int, sort: str
+          ) -> tuple[list[dict[str, Any]], int, list[dict[str, str]]]:
+    n = len(index.services)
+    messages: list[dict[str, str]] = []
+    weights = np.zeros(len(index.area_codes))
+    for area in matched:
+        col = index.area_column(area.code)
+        if col is not None:
+            weights[col] = max(area.score, 0.05)
+    total_weight = weights.sum() or 1.0
+    handles = index.area_matrix[:, weights > 0].any(axis=1) if n else np.zeros(0, dtype=bool)
+    fit = (index.area_matrix @ weights) / total_weight if n else np.zeros(0)
+
+    # Where the resident may go.
+    if origin is not None:
+        dist, best_loc = nearest_locations(index, origin.lat, origin.lon)
+        listed = np.zeros(n, dtype=bool)
+        own = index.by_municipality.get(origin.municipality_code or "")
+        if own is not None:
+            listed[own] = True
+        nearby_open = (~index.local_only & ~index.region_only & (dist <= NEARBY_KM))
+        eligible = index.national | listed | nearby_open
+    else:
+        dist = np.full(n, np.inf)
+        best_loc = np.full(n, -1, dtype=np.int64)
+        listed = np.zeros(n, dtype=bool)
+        eligible = index.national.copy()
+        messages.append({"kind": "info", "text": t("msg_no_location", lang)})
+    candidates = eligible & handles
+    if independent:
+        candidates &= index.independent
+    # Remote: no place within reach, but a line or website (national help mostly).
+    physical = np.isfinite(dist) & (dist <= NEARBY_KM) | (listed & np.isfinite(dist))
+    remote = ~physical
+
+    gov_share = sum(a.score for a in matched if a.code in GOVERNMENT_AREAS) / \
+        (sum(a.score for a in matched) or 1.0)
+    government_case = gov_share >= 0.5
+    independence = W_INDEPENDENT * (1.0 if government_case else INDEPENDENT_WHEN_NOT_GOVERNMENT)
+    near = np.where(remote, math.exp(-REMOTE_AS_KM / DISTANCE_SCALE_KM),
+                    np.exp(-np.where(np.isfinite(dist), dist, 1e6) / DISTANCE_SCALE_KM))
+    stale_cut = (today - dt.timedelta(days=stale_after_days)).toordinal()
+    fresh = index.last_checked >= stale_cut  # 0 (unknown) is never fresh
+    points = (W_FIT * fit + W_NEAR * near + independence * index.independent
+              + W_FREE * index.free + W_WALK_IN * index.walk_in + W_FRESH * fresh)
+    score = points / (W_FIT + W_NEAR + W_INDEPENDENT + W_FREE + W_WALK_IN + W_FRESH)
+    safety = any(a.code == SAFETY_AREA for a in matched)
+    if safety:
+        score = np.where(index.veilig_thuis, score + 1.0, score)  # Veilig Thuis first
+
+    chosen = _choose(np.flatnonzero(candidates), score, dist, remote, limit, sort,
+                     index.veilig_thuis if safety else None)
+    results = [
+        _result(index, index.services[i], matched, origin, float(score[i]),
+                float(dist[i]) if np.isfinite(dist[i]) else None,
+                index.loc_entries[best_loc[i]] if best_loc[i] >= 0 else None,
+                bool(remote[i]), bool(listed[i]), government_case, lang, today,
+                stale_after_days, safety)
+        for i in chosen
+    ]
+    if safety:
+        messages.insert(0, {"kind": "safety", "text": t("msg_safety", lang)})
+        phone = next((index.services[i].phone for i in np.flatnonzero(index.veilig_thuis)
+                      if index.services[i].phone and index.national[i]), None)
+        if phone:
+            messages.insert(1, {"kind": "safety", "text": t("msg_safety_vt", lang,
+                                                            phone=phone)})
+    if not results:
+        if independent and (eligible & handles).any():
+            messages.append({"kind": "empty", "text": t("msg_independent_none", lang)})
+        else:
+            where = origin.label if origin else ("Nederland" if lang == "nl" else
+                                                 "the Netherlands")
+            messages.append({"kind": "empty", "text": t("msg_none", lang, origin=where)})
+    elif origin is not None and all(r["remote"] for r in results):
+        messages.append({"kind": "info", "text": t("msg_only_remote", lang)})
+    return results, int(candidates.sum()), messages
+
+
+def _choose(idx: np.ndarray, score: np.ndarray, dist: np.ndarray, remote: np.ndarray,
+            limit: int, sort: str, pinned: np.ndarray | None) -> list[int]:
+    """Best physical places plus up to REMOTE_SLOTS remote services, never more than limit."""
+    if len(idx) == 0:
+        return []
+    finite = np.where(np.isfinite(dist[idx]), dist[idx], 1e9)
+    order = idx[np.lexsort((finite, -score[idx]))]  # score desc, then nearer first
+    phys = [int(i) for i in order if not remote[i]]
+    rem = [int(i) for i in order if remote[i]]
+    pins = [int(i) for i in order if pinned is not None and pinned[i]]
+    if limit <= REMOTE_SLOTS:  # a very short list: simply the best ones
+        picked = {int(i) for i in order[:limit]}
+    else:
+        n_remote = min(len(rem), REMOTE_SLOTS, max(1, limit // 4))
+        if len(phys) < limit - n_remote:
+            n_remote = min(len(rem), limit - len(phys))
+        picked = set(phys[:limit - n_remote]) | set(rem[:n_remote])
+    for pin in pins[:1]:  # Veilig Thuis is always in, even when it is remote
+        if pin not in picked:
+            picked.add(pin)
+            drop = [i for i in order if i in picked and i != pin]
+            if len(picked) > limit and drop:
+                picked.discard(drop[-1])
+    chosen = [int(i) for i in order if i in picked]
+    if sort == "distance":
+        pinned_first = [i for i in chosen if pinned is not None and pinned[i]][:1]
+        rest = sorted((i for i in chosen if i not in pinned_first),
+                      key=lambda i: (remote[i], dist[i] if np.isfinite(dist[i]) else 1e9,
+                                     -score[i]))
+        chosen = pinned_first + rest
+    return chosen
+
+
+def _km(value: float, lang: str) -> str:
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def is_stale(last_checked: dt.date | None, today: dt.date, stale_after_days: int) -> bool:
+    return last_checked is None or (today - last_checked).days > stale_after_days
+
+
+def location_label(index_or_gaz: Any, loc: LocationEntry | None, remote: bool,
+                   lang: str = "nl", *, national: bool = True) -> str | None:
+    """What to show for "where": the address, or a town marked approximate."""
+    gaz = getattr(index_or_gaz, "gazetteer", index_or_gaz)
+    if loc is None:
+        if not remote:
+            return None
+        return t("where_remote" if national else "where_remote_regional", lang)
+    if loc.address:
+        town = " ".join(p for p in (loc.postal_code, loc.city) if p)
+        return t("where_address", lang, address=f"{loc.address}, {town}" if town else
+                 loc.address)
+    town = None
+    if loc.pc4 and loc.pc4 in gaz.pc4 and loc.precision in {"pc4", "postcode", "place"}:
+        town = gaz.pc4[loc.pc4].place_name
+    if not town and loc.municipality_code in gaz.municipalities:
+        town = gaz.municipalities[loc.municipality_code].name
+    return t("where_approximate", lang, town=town or "?")
+
+
+def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
+            origin: Origin | None, score: float, dist: float | None, loc: LocationEntry | None,
+            remote: bool, listed: bool, government_case: bool, lang: str, today: dt.date,
+            stale_after_days: int, safety: bool) -> dict[str, Any]:
+    from loketwijzer.actions.services import source_label
+    from loketwijzer.provider_types import load_provider_types
+    from loketwijzer.taxonomy import area_label
+
+    matched_codes = [a.code for a in matched]
+    helps = [a for a in matched if a.code in svc.areas]
+    stale = is_stale(svc.last_checked, today, stale_after_days)
+    why: list[str] = []
+    if safety and svc.provider_type == "veilig_thuis":
+        why.append(t("veilig_thuis", lang))
+    if helps:
+        why.append(t("helps", lang, areas=", ".join(a.label for a in helps)))
+    if svc.provider_type == "gemeente" or svc.residents_only:
+        why.append(t("municipal", lang))
+    elif svc.independent:
+        why.append(t("independent_gov" if government_case else "independent", lang))
+    else:
+        why.append(t("not_independent", lang))
+    national = "national" in svc.scopes
+    if remote:
+        why.append(t("remote" if national else "remote_regional", lang))
+    elif dist is not None and origin is not None:
+        if dist < 1.0:
+            why.append(t("distance_close", lang, origin=origin.short_label))
+        else:
+            why.append(t("distance", lang, km=_km(dist, lang), origin=origin.short_label))
+        if loc is not None and loc.municipality_code and \
+                loc.municipality_code != origin.municipality_code and not listed:
+            muni = index.gazetteer.municipalities.get(loc.municipality_code)
+            if muni is not None:
+                why.append(t("other_municipality", lang, name=muni.name))
+        elif svc.region_municipalities and listed and not svc.home_municipalities:
+            why.append(t("region", lang))
+    if svc.free:
+        why.append(t("free", lang))
+    elif svc.free is False:
+        why.append(t("paid", lang))
+    if svc.walk_in:
+        why.append(t("walk_in", lang))
+    elif svc.by_appointment:
+        why.append(t("appointment", lang))
+    if stale:
+        why.append(t("undated" if svc.last_checked is None else "stale", lang))
+    if loc is not None and loc.approximate and not remote:
+        why.append(t("approximate", lang))
+
+    types = load_provider_types()
+    area_list = [{"code": c, "label": area_label(c, lang), "matched": c in matched_codes}
+                 for c in sorted(svc.areas, key=lambda c: (c not in matched_codes,
+                                                           matched_codes.index(c)
+                                                           if c in matched_codes else 0))]
+    return {
+        "id": svc.id,
+        "name": svc.name,
+        "organization": svc.organization,
+        "provider_type": svc.provider_type,
+        "provider_type_label": types.label(svc.provider_type, lang),
+        "independent": svc.independent,
+        "free": svc.free,
+        "address": loc.address if loc else None,
+        "postal_code": loc.postal_code if loc else None,
+        "city": loc.city if loc else None,
+        "phone": svc.phone,
+        "website": svc.website,
+        "distance_km": round(dist, 1) if dist is not None and not remote else None,
+        "channels": svc.channels,
+        "areas": area_list,
+        "score": round(min(score, 1.0) if not (safety and svc.provider_type == "veilig_thuis")
+                       else 1.0, 3),
+        "why": why,
+        "source": svc.source,
+        "source_label": source_label(svc.source),
+        "source_url": svc.source_url,
+        "source_date": svc.source_date,
+        "last_checked": svc.last_checked.isoformat() if svc.last_checked else None,
+        "stale": stale,
+        "remote": remote,
+        "approximate": bool(loc.approximate) if loc else None,
+        "point_precision": loc.precision if loc else None,
+        "lat": round(loc.lat, 5) if loc else None,
+        "lon": round(loc.lon, 5) if loc else None,
+        "location_label": location_label(index, loc, remote, lang, national=national),
+        "residents_only": svc.residents_only or svc.provider_type == "gemeente",
+        "notes": svc.notes,
+        "confidence": svc.confidence,
+    }
+
+
+def nearby_alternatives(session: Session, service_id: str, *, limit: int = 3,
+                        lang: str = "nl", stale_after_days: int = 365) -> list[dict[str, Any]]:
+    """Other help for the same areas near this service's place, for "Ook in de buurt"."""
+    index = get_index(session)
+    i = index.by_id.get(service_id)
+    if i is None:
+        return []
+    svc = index.services[i]
+    if not svc.locations or not svc.areas:
+        return []
+    loc = svc.locations[0]
+    gaz = index.gazetteer
+    muni = gaz.municipalities.get(loc.municipality_code or "")
+    origin = Origin(lat=loc.lat, lon=loc.lon, postcode=None,
+                    municipality_code=loc.municipality_code,
+                    municipality_name=muni.name if muni else None,
+                    label=muni.name if muni else "deze plek", precision="point")
+    matched = [MatchedArea(code, code, 1.0, (), "areas") for code in svc.areas]
+    from loketwijzer.taxonomy import area_label
+
+    matched = [MatchedArea(a.code, area_label(a.code, lang), 1.0, (), "areas") for a in matched]
+    results, _, _ = _rank(index, matched, origin, independent=None, limit=limit + 1,
+                          lang=lang, today=dt.date.today(), stale_after_days=stale_after_days,
+                          sort="score")
+    return [r for r in results if r["id"] != service_id and not r["remote"]][:limit]

@@ -1,0 +1,361 @@
+"""An in-memory index of the active offer for the finder: services, their locations, areas
+and who may use them, as numpy arrays plus ready-made display fields.
+
+The offer is small (hundreds to a few thousand services), so scoring every service per
+search with numpy is faster than any SQL. The index is loaded once per process and
+rebuilt when the data changes: every search asks the database for a cheap version stamp
+(the latest import run and the number of active services) and compares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.gazetteer import Gazetteer
+from loketwijzer.models import (
+    PRECISION_ADDRESS,
+    SCOPE_MUNICIPALITY,
+    SCOPE_NATIONAL,
+    SCOPE_REGION,
+    STATUS_ACTIVE,
+    Address,
+    Attribute,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+)
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass
+class ServiceEntry:
+    """What the finder shows about one service, prepared once."""
+
+    idx: int
+    id: str
+    name: str
+    organization: str | None
+    provider_type: str
+    independent: bool
+    free: bool | None
+    residents_only: bool
+    walk_in: bool
+    by_appointment: bool
+    by_phone: bool
+    online: bool
+    phone: str | None
+    website: str | None
+    notes: str | None
+    confidence: str | None
+    source: str
+    source_url: str | None
+    source_date: str | None
+    last_checked: dt.date | None
+    areas: tuple[str, ...]
+    scopes: tuple[str, ...]
+    home_municipalities: tuple[str, ...]  # municipality scope (or locations, if no scope)
+    region_municipalities: tuple[str, ...]
+    region_unknown: bool
+    locations: list[LocationEntry] = field(default_factory=list)
+
+    @property
+    def channels(self) -> list[str]:
+        return [name for name, on in (("walk_in", self.walk_in),
+                                      ("by_appointment", self.by_appointment),
+                                      ("by_phone", self.by_phone),
+                                      ("online", self.online)) if on]
+
+
+@dataclass(frozen=True)
+class LocationEntry:
+    id: str
+    lat: float
+    lon: float
+    precision: str | None
+    municipality_code: str | None
+    pc4: str | None
+    name: str | None
+    address: str | None
+    postal_code: str | None
+    city: str | None
+    description: str | None
+
+    @property
+    def approximate(self) -> bool:
+        return self.precision != PRECISION_ADDRESS
+
+
+@dataclass
+class FinderIndex:
+    version: tuple
+    gazetteer: Gazetteer
+    services: list[ServiceEntry]
+    area_codes: list[str]
+    area_matrix: np.ndarray  # bool [services, areas]
+    independent: np.ndarray
+    free: np.ndarray  # 1 free, 0.4 unknown, 0 paid
+    walk_in: np.ndarray
+    remote_channel: np.ndarray  # phone or online
+    national: np.ndarray
+    local_only: np.ndarray  # own residents only (counters, municipal teams)
+    region_only: np.ndarray  # only the listed region (or nobody when unknown)
+    has_location: np.ndarray
+    last_checked: np.ndarray  # date ordinal, 0 when unknown
+    veilig_thuis: np.ndarray
+    loc_lat: np.ndarray  # radians
+    loc_lon: np.ndarray
+    loc_service: np.ndarray  # service idx per location row
+    loc_entries: list[LocationEntry]
+    by_municipality: dict[str, np.ndarray]  # municipality -> services it may use by listing
+    by_id: dict[str, int]
+    built_at: dt.datetime = field(default_factory=dt.datetime.now)
+
+    def area_column(self, code: str) -> int | None:
+        try:
+            return self.area_codes.index(code)
+        except ValueError:
+            return None
+
+
+_lock = threading.Lock()
+_cache: dict[str, FinderIndex] = {}
+
+
+_VERSION_SQL = (
+    "SELECT (SELECT max(id) FROM import_run), (SELECT max(finished_at) FROM import_run), "
+    f"(SELECT count(*) FROM service WHERE status = '{STATUS_ACTIVE}')"
+)
+
+
+def data_version(session: Session) -> tuple:
+    """A stamp that changes whenever an import ran or services were (de)activated.
+
+    Plain SQL on purpose: it runs on every search, and this is a third of the ORM's cost.
+    """
+    row = session.connection().exec_driver_sql(_VERSION_SQL).one()
+    return tuple(str(v) for v in row)
+
+
+def get_index(session: Session) -> FinderIndex:
+    """The index for this session's database, rebuilt when the data changed."""
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    version = data_version(session)
+    index = _cache.get(key)
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        index = _cache.get(key)
+        if index is None or index.version != version:
+            index = build_index(session, version)
+            _cache[key] = index
+    return index
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def build_index(session: Session, version: tuple) -> FinderIndex:
+    """Load the active offer in a handful of queries (no per-row lazy loading)."""
+    from geo.geocode import warm_up
+
+    gazetteer = Gazetteer.from_session(session, with_boundaries=True)
+    warm_up(gazetteer)
+    rows = session.execute(
+        select(Service, Organization.name, Organization.website)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Service.status == STATUS_ACTIVE)
+        .order_by(Service.id)
+    ).all()
+    ids = [svc.id for svc, _, _ in rows]
+    id_set = set(ids)
+
+    areas: dict[str, list[str]] = defaultdict(list)
+    for link_id, value in session.execute(select(Attribute.link_id, Attribute.value)):
+        if link_id in id_set and value and value not in areas[link_id]:
+            areas[link_id].append(value)
+
+    scopes: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for sid, scope, code in session.execute(
+            select(ServiceArea.service_id, ServiceArea.scope, ServiceArea.municipality_code)):
+        if sid in id_set:
+            scopes[sid].append((scope, code))
+
+    phones: dict[str, str] = {}
+    org_phones: dict[str, str] = {}
+    loc_phones: dict[str, str] = {}
+    for sid, oid, lid, number in session.execute(
+            select(Phone.service_id, Phone.organization_id, Phone.location_id, Phone.number)
+            .order_by(Phone.id)):
+        if sid:
+            phones.setdefault(sid, number)
+        elif lid:
+            loc_phones.setdefault(lid, number)
+        elif oid:
+            org_phones.setdefault(oid, number)
+
+    addresses: dict[str, Address] = {}
+    for address in session.scalars(select(Address).order_by(Address.id)):
+        if address.address_type in (None, "physical") or address.location_id not in addresses:
+            addresses.setdefault(address.location_id, address)
+
+    locations: dict[str, list[LocationEntry]] = defaultdict(list)
+    for sid, loc in session.execute(
+            select(ServiceAtLocation.service_id, Location)
+            .join(Location, Location.id == ServiceAtLocation.location_id)
+            .order_by(ServiceAtLocation.id)):
+        if sid not in id_set or loc.latitude is None or loc.longitude is None:
+            continue
+        if loc.location_type not in (None, "physical"):
+            continue
+        address = addresses.get(loc.id)
+        locations[sid].append(LocationEntry(
+            id=loc.id, lat=loc.latitude, lon=loc.longitude, precision=loc.point_precision,
+            municipality_code=loc.municipality_code, pc4=loc.pc4, name=loc.name,
+            address=address.address_1 if address else None,
+            postal_code=address.postal_code if address else None,
+            city=address.city if address else None,
+            description=loc.description,
+        ))
+        if sid not in phones and loc.id in loc_phones:
+            phones[sid] = loc_phones[loc.id]
+
+    services: list[ServiceEntry] = []
+    for i, (svc, org_name, org_website) in enumerate(rows):
+        svc_scopes = scopes.get(svc.id, [])
+        home = tuple(sorted({c for s, c in svc_scopes if s == SCOPE_MUNICIPALITY and c}))
+        locs = locations.get(svc.id, [])
+        if not svc_scopes:
+            home = tuple(sorted({loc.municipality_code for loc in locs
+                                 if loc.municipality_code}))
+        region = tuple(sorted({c for s, c in svc_scopes if s == SCOPE_REGION and c}))
+        services.append(ServiceEntry(
+            idx=i, id=svc.id, name=svc.name, organization=org_name,
+            provider_type=svc.provider_type, independent=bool(svc.independent),
+            free=svc.free, residents_only=bool(svc.residents_only),
+            walk_in=bool(svc.walk_in), by_appointment=bool(svc.by_appointment),
+            by_phone=bool(svc.by_phone), online=bool(svc.online),
+            phone=phones.get(svc.id) or org_phones.get(svc.organization_id),
+            website=svc.url or org_website, notes=svc.notes, confidence=svc.confidence,
+            source=svc.source, source_url=svc.source_url, source_date=svc.source_date,
+            last_checked=svc.last_checked, areas=tuple(areas.get(svc.id, ())),
+            scopes=tuple(sorted({s for s, _ in svc_scopes})),
+            home_municipalities=home, region_municipalities=region,
+            region_unknown=any(s == SCOPE_REGION and not c for s, c in svc_scopes),
+            locations=locs,
+        ))
+    return _arrays(version, gazetteer, services)
+
+
+def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) -> FinderIndex:
+    from loketwijzer.taxonomy import area_codes
+
+    try:
+        codes = list(area_codes())
+    except Exception:  # the taxonomy is unavailable: fall back to the codes in the data
+        codes = []
+    for svc in services:
+        for code in svc.areas:
+            if code not in codes:
+                codes.append(code)
+    n = len(services)
+    matrix = np.zeros((n, len(codes)), dtype=bool)
+    col = {c: j for j, c in enumerate(codes)}
+    for svc in services:
+        for code in svc.areas:
+            matrix[svc.idx, col[code]] = True
+
+    def vec(fn) -> np.ndarray:
+        return np.fromiter((fn(s) for s in services), dtype=bool, count=n)
+
+    national = vec(lambda s: SCOPE_NATIONAL in s.scopes)
+    local_only = vec(lambda s: s.residents_only or s.provider_type == "gemeente"
+                     or (not s.independent and bool(s.home_municipalities)
+                         and SCOPE_NATIONAL not in s.scopes))
+    region_only = vec(lambda s: SCOPE_REGION in s.scopes and SCOPE_MUNICIPALITY not in s.scopes
+                      and SCOPE_NATIONAL not in s.scopes)
+    by_municipality: dict[str, list[int]] = defaultdict(list)
+    for svc in services:
+        for code in {*svc.home_municipalities, *svc.region_municipalities}:
+            by_municipality[code].append(svc.idx)
+
+    loc_entries: list[LocationEntry] = []
+    loc_service: list[int] = []
+    for svc in services:
+        for loc in svc.locations:
+            loc_entries.append(loc)
+            loc_service.append(svc.idx)
+    return FinderIndex(
+        version=version,
+        gazetteer=gazetteer,
+        services=services,
+        area_codes=codes,
+        area_matrix=matrix,
+        independent=vec(lambda s: s.independent),
+        free=np.array([1.0 if s.free else (0.4 if s.free is None else 0.0) for s in services],
+                      dtype=float),
+        walk_in=vec(lambda s: s.walk_in),
+        remote_channel=vec(lambda s: s.by_phone or s.online),
+        national=national,
+        local_only=local_only,
+        region_only=region_only,
+        has_location=vec(lambda s: bool(s.locations)),
+        last_checked=np.array([s.last_checked.toordinal() if s.last_checked else 0
+                               for s in services], dtype=np.int64),
+        veilig_thuis=vec(lambda s: s.provider_type == "veilig_thuis"),
+        loc_lat=np.radians(np.array([loc.lat for loc in loc_entries], dtype=float)),
+        loc_lon=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float)),
+        loc_service=np.array(loc_service, dtype=np.int64),
+        loc_entries=loc_entries,
+        by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
+        by_id={s.id: s.idx for s in services},
+    )
+
+
+def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndarray
+                 ) -> np.ndarray:
+    """Great-circle distances from one point (degrees) to many (radians), in km."""
+    p1, l1 = np.radians(lat), np.radians(lon)
+    a = (np.sin((lats_rad - p1) / 2) ** 2
+         + np.cos(p1) * np.cos(lats_rad) * np.sin((lons_rad - l1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def nearest_locations(index: FinderIndex, lat: float, lon: float
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per service: the distance to its nearest location (inf without one) and that
+    location's row in ``index.loc_entries`` (-1 without one)."""
+    n = len(index.services)
+    dist = np.full(n, np.inf)
+    best = np.full(n, -1, dtype=np.int64)
+    if len(index.loc_entries) == 0:
+        return dist, best
+    d = haversine_km(lat, lon, index.loc_lat, index.loc_lon)
+    order = np.lexsort((d, index.loc_service))
+    services_sorted = index.loc_service[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = services_sorted[1:] != services_sorted[:-1]
+    rows = order[first]
+    dist[index.loc_service[rows]] = d[rows]
+    best[index.loc_service[rows]] = rows
+    return dist, best
+
+
+def summary(index: FinderIndex) -> dict[str, Any]:
+    """For the admin status page and the benchmark."""
+    return {"services": len(index.services), "locations": len(index.loc_entries),
+            "areas": len(index.area_codes), "version": list(index.version),
+            "built_at": index.built_at.isoformat(timespec="seconds")}
