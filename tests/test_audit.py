@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from loketwijzer import audit_findings
 from loketwijzer.actions import audit
 from loketwijzer.errors import InvalidInput, NotFound
 from tests.test_audit_case import AS_OF, build_case
@@ -78,13 +79,14 @@ def test_unknown_and_malformed_codes(case_db):
 def test_biggest_gaps_in_plain_language(case_db):
     with case_db.session() as s:
         result = audit.audit_municipality(s, "GM9101", as_of=AS_OF)
-    gaps = audit.biggest_gaps(result)
+    gaps = audit_findings.biggest_gaps(result)
     assert ("Voor Schulden en geldzorgen is er geen onafhankelijke hulp binnen 10 km voor 60% "
             "van de inwoners.") in gaps
     assert any(g.startswith("Voor Zorg en ondersteuning kunnen inwoners in de buurt alleen "
                             "bij de gemeente zelf terecht") for g in gaps)
     assert any("2 van de 3 gegevens" in g for g in gaps)
-    assert any("For Debt and money worries" in g for g in audit.biggest_gaps(result, lang="en"))
+    assert any("For Debt and money worries" in g
+               for g in audit_findings.biggest_gaps(result, lang="en"))
 
 
 def test_national_table_sorts_and_checks_input(case_db):

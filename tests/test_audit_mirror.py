@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from loketwijzer import audit_findings
 from loketwijzer.actions import audit
 from loketwijzer.config import Settings
 from loketwijzer.db import Database
@@ -57,7 +58,7 @@ def test_amsterdam_scorecard_makes_sense(mirror_db):
     # Amsterdam's town hall is for Amsterdam; no other municipality's counter counts.
     assert result["totals"]["services"] >= schulden["services"]
     assert result["data_quality"]["records"] > 0
-    assert audit.biggest_gaps(result)
+    assert audit_findings.biggest_gaps(result)
 
 
 def test_national_table_covers_every_municipality(mirror_db):

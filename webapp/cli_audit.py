@@ -17,6 +17,7 @@ import click
 from flask import Flask, current_app
 from tqdm import tqdm
 
+from loketwijzer import audit_export, audit_findings
 from loketwijzer.actions import audit
 from loketwijzer.errors import ActionError
 from webapp.db import get_db
@@ -35,14 +36,14 @@ def write_audit(session, out: Path, *, municipality: str | None, area: str | Non
     if municipality:
         result = audit.audit_municipality(session, municipality,
                                           stale_after_days=stale_after_days)
-        result["gaps"] = audit.biggest_gaps(result)
+        result["gaps"] = audit_findings.biggest_gaps(result)
         if fmt == "json":
             if area:
                 result["areas"] = [a for a in result["areas"] if a["code"] == area]
             data = json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8")
             rows = len(result["areas"])
         else:
-            data = audit.export_scorecard(result, fmt, area=area)
+            data = audit_export.export_scorecard(result, fmt, area=area)
             rows = len(result["areas"]) if area is None else 1
     else:
         audits = []
@@ -60,12 +61,13 @@ def write_audit(session, out: Path, *, municipality: str | None, area: str | Non
                               indent=1).encode("utf-8")
             rows = len(audits)
         else:
-            long = audit.long_rows(audits, area)
+            long = audit_export.long_rows(audits, area)
             if fmt == "csv":
-                data = audit.to_csv(audit.LONG_COLUMNS, long)
+                data = audit_export.to_csv(audit_export.LONG_COLUMNS, long)
             else:
-                data = audit.to_xlsx([("Gemeenten x onderwerpen", audit.LONG_COLUMNS, long)],
-                                     notes=["Loketwijzer gap-audit, alle gemeenten."])
+                data = audit_export.to_xlsx(
+                    [("Gemeenten x onderwerpen", audit_export.LONG_COLUMNS, long)],
+                    notes=["Loketwijzer gap-audit, alle gemeenten."])
             rows = len(long)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from geo import audit_geo
+from loketwijzer import audit_export, audit_findings
 from loketwijzer.actions import audit
 from loketwijzer.taxonomy import problem_areas
 from webapp import maps
@@ -197,7 +198,7 @@ def _export_national(fmt: str) -> Response:
     table = _national_table()
     stamp = dt.date.today().isoformat()
     suffix = f"-{table['area']}" if table["area"] else ""
-    return _download(audit.export_national(table, fmt),
+    return _download(audit_export.export_national(table, fmt),
                      f"loketwijzer-audit-gemeenten{suffix}-{stamp}.{fmt}", fmt)
 
 
@@ -206,7 +207,7 @@ def _export_scorecard(code: str, fmt: str) -> Response:
         abort(404)
     result = audit.audit_municipality(get_session(), code, stale_after_days=_stale_days())
     area = audit.check_area(request.args.get("area"))
-    return _download(audit.export_scorecard(result, fmt, area=area),
+    return _download(audit_export.export_scorecard(result, fmt, area=area),
                      f"loketwijzer-audit-{result['code']}-{result['as_of']}.{fmt}", fmt)
 
 
@@ -278,7 +279,7 @@ def _scorecard_context(code: str) -> dict[str, Any]:
         "a": result,
         "chosen": chosen,
         "chosen_area": next(x for x in result["areas"] if x["code"] == chosen),
-        "gaps": audit.biggest_gaps(result, lang=_lang()),
+        "gaps": audit_findings.biggest_gaps(result, lang=_lang()),
         "similar": similar,
         "labels": {x["code"]: label_of(x) for x in result["areas"]},
         "label_of": label_of,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from loketwijzer import audit_findings
 from loketwijzer.actions import audit
 from webapp.blueprints.api import bp
 from webapp.db import get_session, get_settings
@@ -27,7 +28,7 @@ def audit_table():
 def audit_detail(code: str):
     """The contract's gap audit of one municipality, plus its plain-language gaps."""
     result = audit.audit_municipality(get_session(), code, stale_after_days=_days())
-    result["gaps"] = audit.biggest_gaps(result)
+    result["gaps"] = audit_findings.biggest_gaps(result)
     return jsonify(result)
 
 
