@@ -7,7 +7,8 @@ How a score comes about (see docs/taxonomy.md for the authoring side):
    Neighbouring tokens are also tried joined ("huur verhoging" -> huurverhoging).
 2. Every term whose words are present is matched (phrases in order with small gaps,
    combinations anywhere). A longer phrase hides a shorter one inside it, so
-   "bijzondere bijstand" does not also count "bijstand" a second time.
+   "bijzondere bijstand" does not also count "bijstand" a second time. A term with
+   exclusions ("a + b - c|d") is dropped when one of the excluded words is present.
 3. An area's raw evidence is the sum of weight x match quality of its terms.
    Life events found the same way give their usual areas a small, decaying boost.
 4. Areas are returned when they have evidence of their own: the best one, plus others
@@ -42,7 +43,9 @@ SECOND_ABS = 1.4  # raw evidence a second/third area needs on its own
 SECOND_REL = 0.3  # ... and as a share of the best area
 MAX_AREAS = 3
 SAFETY_AREA = "geweld"
-SAFETY_MIN = 2.0  # one medium-weight violence signal is enough
+# Any violence signal that counts (weight 1 or more) puts geweld first: missing a
+# resident in danger costs far more than a frontline worker skipping one extra line.
+SAFETY_MIN = 1.0
 EVENT_MIN = 2.0
 MAX_EVENTS = 3
 EVENT_BOOST = 1.2
@@ -147,11 +150,11 @@ class Matcher:
         self._terms = self._compile_terms()
         words, prefixes, cs = set(), set(), set()
         for term in self._terms:
-            for part in term.parsed.parts:
-                for phrase in part:
-                    for spec in phrase:
-                        kind, value = spec.split(":", 1)
-                        {"w": words, "p": prefixes, "c": cs}[kind].add(value)
+            for phrase in [*(p for part in term.parsed.parts for p in part),
+                           *term.parsed.excludes]:
+                for spec in phrase:
+                    kind, value = spec.split(":", 1)
+                    {"w": words, "p": prefixes, "c": cs}[kind].add(value)
         self.vocabulary = Vocabulary(words, prefixes, cs, taxonomy.lexicon)
         self._first: dict[str, list[_CompiledTerm]] = {}
         for term in self._terms:
@@ -288,6 +291,8 @@ class Matcher:
             quality = min(quality, best[0])
             slots |= best[1]
             shown.append(term.parsed.displays[best[2]])
+        if any(_match_phrase(phrase, by_spec) for phrase in term.parsed.excludes):
+            return None  # a veto word says this is not what the term is about
         return _Hit(term, slots, quality, " + ".join(shown))
 
     # -- step 3: evidence -----------------------------------------------------
@@ -354,11 +359,16 @@ class Matcher:
         if not ranked or (ranked[0][0] < MIN_TOP and not safety):
             return [], safety
         top = max(r[0] for r in ranked)
+        # When safety puts geweld first, the other areas describe the rest of the
+        # situation: pile-ups of violence words must not push them off the list, so
+        # their relative floor is measured against the best non-violence area.
+        others = [r[0] for r in ranked if r[2].code != SAFETY_AREA]
+        rel_base = max(others, default=0.0) if safety else top
         chosen = [ranked[0]]
         for value, i, area in ranked[1:]:
             if len(chosen) >= MAX_AREAS:
                 break
-            if event_only or (value >= SECOND_ABS and value >= SECOND_REL * top):
+            if event_only or (value >= SECOND_ABS and value >= SECOND_REL * rel_base):
                 chosen.append((value, i, area))
         top_score = _score(top)
         out = []

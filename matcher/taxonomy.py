@@ -84,6 +84,8 @@ class Lexicon:
     stem_exceptions: frozenset[str]
     compound_parts: frozenset[str]
     masks: tuple[str, ...]
+    #: Named word classes (``<partner>`` in a term stands for all of them).
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ def _labels(node: Any, where: str) -> tuple[str, str]:
     return nl.strip(), en.strip()
 
 
-def _terms(node: dict[str, Any], weights: dict[str, float], where: str) -> tuple[TermDef, ...]:
+def _terms(node: dict[str, Any], weights: dict[str, float], where: str,
+           classes: dict[str, tuple[str, ...]] | None = None) -> tuple[TermDef, ...]:
     out: list[TermDef] = []
     unknown = set(node) - {"code", "label", "description", "areas", *weights}
     if unknown:
@@ -128,7 +131,7 @@ def _terms(node: dict[str, Any], weights: dict[str, float], where: str) -> tuple
             if not isinstance(item, str):
                 raise TaxonomyError(f"{where}.{group}: term {item!r} is not a string")
             try:
-                parsed = parse_term(item)
+                parsed = parse_term(item, classes)
             except TermSyntaxError as exc:
                 raise TaxonomyError(f"{where}.{group}: {exc}") from exc
             weight = default if parsed.weight is None else parsed.weight
@@ -152,7 +155,8 @@ def _weights(data: dict[str, Any], name: str) -> dict[str, float]:
     return {k: float(v) for k, v in raw.items()}
 
 
-def _load_areas(data: dict[str, Any]) -> tuple[AreaDef, ...]:
+def _load_areas(data: dict[str, Any],
+                classes: dict[str, tuple[str, ...]] | None = None) -> tuple[AreaDef, ...]:
     weights = _weights(data, "problem_areas.yaml")
     areas: list[AreaDef] = []
     for node in data.get("areas") or []:
@@ -166,7 +170,7 @@ def _load_areas(data: dict[str, Any]) -> tuple[AreaDef, ...]:
             if not _CODE_RE.match(str(sub_code)):
                 raise TaxonomyError(f"{code}: bad subtopic code {sub_code!r}")
             s_label, s_label_en = _labels(sub.get("label"), f"{code}.{sub_code}")
-            terms = _terms(sub, weights, f"{code}.{sub_code}")
+            terms = _terms(sub, weights, f"{code}.{sub_code}", classes)
             subtopics.append(SubtopicDef(sub_code, s_label, s_label_en, terms))
         area = AreaDef(code, label, label_en, str(node.get("description", "")).strip(),
                        tuple(subtopics))
@@ -181,7 +185,9 @@ def _load_areas(data: dict[str, Any]) -> tuple[AreaDef, ...]:
     return tuple(sorted(areas, key=lambda a: AREA_CODES.index(a.code)))
 
 
-def _load_life_events(data: dict[str, Any]) -> tuple[LifeEventDef, ...]:
+def _load_life_events(data: dict[str, Any],
+                      classes: dict[str, tuple[str, ...]] | None = None
+                      ) -> tuple[LifeEventDef, ...]:
     weights = _weights(data, "life_events.yaml")
     events: list[LifeEventDef] = []
     for node in data.get("life_events") or []:
@@ -195,7 +201,7 @@ def _load_life_events(data: dict[str, Any]) -> tuple[LifeEventDef, ...]:
         areas = tuple(node.get("areas") or [])
         if not areas or any(a not in AREA_CODES for a in areas):
             raise TaxonomyError(f"{code}: areas must be known area codes, got {areas}")
-        terms = _terms(node, weights, code)
+        terms = _terms(node, weights, code, classes)
         if not terms:
             raise TaxonomyError(f"{code}: no trigger terms")
         _check_duplicates(terms, code)
@@ -211,6 +217,23 @@ def _words(items: Any) -> frozenset[str]:
     return frozenset(str(w).casefold() for w in (items or []))
 
 
+def _load_classes(node: Any) -> dict[str, tuple[str, ...]]:
+    if node is None:
+        return {}
+    if not isinstance(node, dict):
+        raise TaxonomyError("lexicon.yaml: classes must map a name to a list of words")
+    classes: dict[str, tuple[str, ...]] = {}
+    for name, items in node.items():
+        if not _CODE_RE.match(str(name)) or not isinstance(items, list) or not items:
+            raise TaxonomyError(f"lexicon.yaml: class {name!r} needs a snake_case name and words")
+        words = tuple(str(w).strip() for w in items)
+        bad = [w for w in words if not w or any(c in w for c in "|+<>*=@") or " - " in w]
+        if bad:
+            raise TaxonomyError(f"lexicon.yaml: class {name!r} has unusable entries {bad}")
+        classes[str(name)] = tuple(dict.fromkeys(words))
+    return classes
+
+
 def _load_lexicon(data: dict[str, Any]) -> Lexicon:
     masks = tuple(str(m) for m in data.get("masks") or [])
     return Lexicon(
@@ -219,6 +242,7 @@ def _load_lexicon(data: dict[str, Any]) -> Lexicon:
         stem_exceptions=_words(data.get("stem_exceptions")),
         compound_parts=_words(data.get("compound_parts")),
         masks=masks,
+        classes=_load_classes(data.get("classes")),
     )
 
 
@@ -227,10 +251,10 @@ def load_taxonomy(directory: Path | str = DEFAULT_TAXONOMY_DIR) -> Taxonomy:
     directory = Path(directory)
     areas_data = _read_yaml(directory / "problem_areas.yaml")
     events_data = _read_yaml(directory / "life_events.yaml")
-    lexicon_data = _read_yaml(directory / "lexicon.yaml")
+    lexicon = _load_lexicon(_read_yaml(directory / "lexicon.yaml"))
     return Taxonomy(
         version=str(areas_data["version"]),
-        areas=_load_areas(areas_data),
-        life_events=_load_life_events(events_data),
-        lexicon=_load_lexicon(lexicon_data),
+        areas=_load_areas(areas_data, lexicon.classes),
+        life_events=_load_life_events(events_data, lexicon.classes),
+        lexicon=lexicon,
     )

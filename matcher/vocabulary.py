@@ -25,6 +25,8 @@ Q_HEAD_ONLY = 0.75
 Q_FUZZY = 0.8
 
 MIN_STEM_KEY = 4  # shorter stems ("hel" from hele/heling) collide too easily
+MAX_STRIP = 12  # letters a stemmer may remove from a word (checked in the tests)
+HEAD_LEN = 3  # stemming never changes a word's first 3 letters (wraak -> wrak, taking -> take)
 MIN_LEFT = 3
 MIN_HEAD = 4
 MIN_HEAD_ONLY = 5
@@ -46,13 +48,17 @@ class Vocabulary:
         self.exceptions = lexicon.stem_exceptions | self.blocked
         self.case_sensitive = frozenset(case_sensitive)
         self._raw: dict[str, set[str]] = defaultdict(set)
-        self._nl: dict[str, set[str]] = defaultdict(set)
-        self._en: dict[str, set[str]] = defaultdict(set)
+        # Stem indexes are filled lazily: stemming every vocabulary word up front was
+        # most of the load time. Snowball stems only change a word's ending, so a stem
+        # of 4+ letters starts with the same first letters as its word (HEAD_LEN; a
+        # test checks this for the whole vocabulary); words are bucketed by those
+        # letters and stemmed on first use.
+        self._by_head: dict[str, list[str]] = defaultdict(list)
         for word in set(words):
-            raw, nl, en = word_keys(word, self.exceptions)
-            self._raw[raw].add(word)
-            self._nl[nl].add(word)
-            self._en[en].add(word)
+            self._raw[word].add(word)
+            if len(word) >= MIN_STEM_KEY:
+                self._by_head[word[:HEAD_LEN]].append(word)
+        self._stem_index: dict[tuple[int, str], tuple[str, ...]] = {}
         self._prefixes: dict[str, list[str]] = defaultdict(list)
         for prefix in set(prefixes):
             self._prefixes[prefix[:4]].append(prefix)
@@ -74,15 +80,27 @@ class Vocabulary:
         _, nl, en = word_keys(token, self.exceptions)
         # English stems only for tokens that carry an English ending themselves, so
         # Dutch "hele" does not meet "heling" through the English "-ing" rule.
-        for index, key in ((self._nl, nl), (self._en, en if en != token else "")):
+        for kind, key in ((1, nl), (2, en if en != token else "")):
             if len(key) < MIN_STEM_KEY:
                 continue
-            for word in index.get(key, ()):
+            for word in self.stem_matches(kind, key):
                 specs.setdefault(f"w:{word}", Q_STEM)
         for prefix in self._prefixes.get(token[:4], ()):
             if token.startswith(prefix):
                 specs.setdefault(f"p:{prefix}", Q_PREFIX)
         return specs
+
+    def stem_matches(self, kind: int, key: str) -> tuple[str, ...]:
+        """Vocabulary words whose Dutch (kind 1) or English (kind 2) stem is *key*."""
+        found = self._stem_index.get((kind, key))
+        if found is None:
+            # A stem is never longer than its word and strips at most ~9 letters
+            # ("aansprakelijkheid" -> "aansprak"); MAX_STRIP leaves a margin.
+            lo, hi = len(key), len(key) + MAX_STRIP
+            found = tuple(w for w in self._by_head.get(key[:HEAD_LEN], ())
+                          if lo <= len(w) <= hi and word_keys(w, self.exceptions)[kind] == key)
+            self._stem_index[(kind, key)] = found
+        return found
 
     def is_known(self, piece: str, *, allow_stems: bool = True) -> bool:
         """Can *piece* stand as one part of a compound? Function words cannot."""
@@ -172,10 +190,19 @@ class Vocabulary:
 
     def _analyse(self, token: str, kept: str) -> list[Specs]:
         specs = self.lookup(token)
+        if specs and token not in self._raw and token not in self.blocked:
+            # "dreigd" stems to dreigen, but was meant as "dreigt": offer both.
+            for variant in _dt_variants(token):
+                for word in self._raw.get(variant, ()):
+                    specs.setdefault(f"w:{word}", Q_FUZZY)
         if kept in self.case_sensitive:
             specs[f"c:{kept}"] = Q_EXACT
         if specs or token in self.blocked or token.isdigit():
             return [specs]
+        for variant in _dt_variants(token):
+            fixed = self.lookup(variant)
+            if fixed:
+                return [_scaled(fixed, Q_FUZZY)]
         if len(token) >= MIN_SPLIT_LEN:
             parts = self.split_compound(token)
             if parts:
@@ -201,6 +228,23 @@ class Vocabulary:
         if not specs and len(tokens) == 2 and min(map(len, tokens)) >= 4:
             specs = self.lookup(tokens[0] + "s" + tokens[1])
         return _scaled(specs, Q_COMPOUND)
+
+
+def _dt_variants(token: str) -> list[str]:
+    """Spellings an unknown word may have meant by the classic Dutch d/t mix-up
+    ("slaad" -> slaat, "dreigd" -> dreigt, "gewurgt" -> gewurgd, "vindt"/"vind") and
+    the English past tense in Dutch ("gestalked" -> gestalkt)."""
+    if len(token) < 4 or not token.isalpha():
+        return []
+    if token.endswith("dt"):
+        return [token[:-1], token[:-2] + "t"]
+    if token.endswith("ed") and len(token) >= 6:
+        return [token[:-2] + "t", token[:-2] + "d", token[:-1] + "t"]
+    if token.endswith("d"):
+        return [token[:-1] + "t", token + "t"]
+    if token.endswith("t"):
+        return [token[:-1] + "d", token[:-1] + "dt"]
+    return []
 
 
 def _scaled(specs: Specs, factor: float) -> Specs:

@@ -342,3 +342,14 @@ def test_direct_evidence_beats_life_event_guesses(m):
     res = m.match("mijn vrouw is overleden en ik wil weten hoe het zit met de erfenis")
     assert res.areas[0].code == "nalatenschap"
     assert "overlijden" in [e.code for e in res.life_events]
+
+
+def test_any_counted_violence_signal_puts_geweld_first():
+    """A weak but real signal (name-calling plus a threat by a neighbour) still outranks
+    the housing question; the same words from a boss do not count as domestic violence."""
+    m = get_matcher()
+    threat = m.match("mijn buurman scheldt me uit en zegt dat hij me gaat pakken")
+    assert [a.code for a in threat.areas][:2] == ["geweld", "wonen"]
+    assert threat.safety
+    boss = m.match("mijn baas scheldt me uit waar iedereen bij is")
+    assert [a.code for a in boss.areas][:1] == ["werk"]
