@@ -22,7 +22,10 @@ install: $(VENV)/.installed
 import: install
 	$(FLASK) import-all
 
-run: import
+# Serve even when a source could not be imported (the report says which): the data
+# that is there stays usable, and a second `make run` retries the import.
+run: install
+	-$(FLASK) import-all
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
