@@ -25,6 +25,7 @@ from geo.gazetteer import Gazetteer, MunicipalityRef, PlaceRef
 from geo.names import fold, without_suffix
 from geo.postcode import PostcodeError, parse_postcode
 from loketwijzer.errors import InvalidInput
+from loketwijzer.models import PRECISION_PC4, PRECISION_PLACE, PRECISION_POSTCODE
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,7 @@ BORDER_TOLERANCE_KM = 2.0  # coast and border lines are generalised (about 100 m
 PDOK_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
 PDOK_TIMEOUT = (1.5, 2.5)
 
-PRECISION_POSTCODE = "postcode"
-PRECISION_PC4 = "pc4"
-PRECISION_PLACE = "place"
+# Same precision words as stored locations use; "point" is a resident-given lat/lon.
 PRECISION_POINT = "point"
 
 _FULL_POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})\s?([A-Za-z]{2})(?![A-Za-z])")
