@@ -45,7 +45,7 @@ from loketwijzer.mysterie.casus import (
     parse_casus,
 )
 from loketwijzer.mysterie.rules import SEVERITY, VERDICTS, Judgement, Stop
-from loketwijzer.mysterie.texts import Text
+from loketwijzer.mysterie.texts import Text, t
 
 ROUTE_SIZE = 3  # services shown per moment: what a worker would hand over
 INDEPENDENT_SCAN = 10  # independent services asked for per moment, nearest first
@@ -831,6 +831,7 @@ def check_to_dict(check: MunicipalityCheck, lang: str = "nl", render: Render = d
         "origin": check.origin.to_dict(),
         "as_of": check.as_of.isoformat(),
         "near_km": rules.NEAR_KM,
+        "note": render(t("warn_known")),
         "casussen": [result_to_dict(r, lang, render) for r in check.results],
     }
 
