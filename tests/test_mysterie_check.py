@@ -15,8 +15,7 @@ from loketwijzer.actions import mysterie
 from loketwijzer.errors import InvalidInput, NotFound
 from loketwijzer.models import Service
 from loketwijzer.mysterie import export
-from tests.mysterie_fixture import CASUS, EXPECTED, TODAY, build_mysterie_db, \
-    write_mysterie_mirror
+from tests.mysterie_fixture import CASUS, EXPECTED, TODAY, build_mysterie_db, write_mysterie_mirror
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,17 @@ which order, is the finder's rule; nothing here decides eligibility):
 - ``independent``: the finder's independent services for the same areas, nearest first,
   with ``independent_total`` the number of them.
 
-| rule | when                                                        | verdict |
-|------|-------------------------------------------------------------|---------|
-| R1   | no help at all                                              | mis     |
-| R2   | no independent help, and the route is only the counterparty | mis     |
-| R3   | no independent help (other help exists)                     | beter   |
-| R4   | independent help, but none to visit within ``NEAR_KM``       | beter (mis: spoed and nobody to call) |
-| R5   | independent help within ``NEAR_KM``, all of it older data   | beter   |
-| R6   | independent help within ``NEAR_KM``                          | goed    |
+| rule | when                                                         | verdict |
+|------|--------------------------------------------------------------|---------|
+| R1   | no help at all                                               | mis     |
+| R2   | no independent help, and the route is only the counterparty  | mis     |
+| R3   | no independent help (other help exists)                      | beter   |
+| R4   | independent help, but none to visit within ``NEAR_KM``        | beter (*) |
+| R5   | independent help within ``NEAR_KM``, all of it older data     | beter   |
+| R6   | independent help within ``NEAR_KM``                           | goed    |
+
+(*) R4 is ``mis`` when the moment is urgent (``spoed``) and no independent help can be
+phoned either.
 """
 
 from __future__ import annotations
