@@ -437,23 +437,36 @@ def pc4_choices(session: Session, code: str) -> list[tuple[str, str | None]]:
     return [(c, p) for c, p in rows]
 
 
-def _default_origins(session: Session, municipalities: Sequence[Municipality]
-                     ) -> dict[str, Origin]:
-    """Every municipality's default origin in one query (for comparisons)."""
-    best: dict[str, Pc4Area] = {}
-    for area in session.scalars(select(Pc4Area).where(Pc4Area.municipality_code.is_not(None))):
-        current = best.get(area.municipality_code)
-        if current is None or ((area.population or 0), -int(area.code)) > (
+_origins: dict[tuple, dict[str, Origin]] = {}
+_origins_lock = threading.Lock()
+
+
+def _default_origins(session: Session, scope: tuple) -> dict[str, Origin]:
+    """Every municipality's default origin, read in two queries once per data version."""
+    with _origins_lock:
+        cached = _origins.get(scope)
+    if cached is not None:
+        return cached
+    best: dict[str, tuple] = {}
+    for row in session.execute(select(Pc4Area.code, Pc4Area.municipality_code,
+                                      Pc4Area.population, Pc4Area.place_name, Pc4Area.lat,
+                                      Pc4Area.lon).where(Pc4Area.municipality_code.is_not(None))):
+        current = best.get(row.municipality_code)
+        if current is None or ((row.population or 0), -int(row.code)) > (
                 (current.population or 0), -int(current.code)):
-            best[area.municipality_code] = area
+            best[row.municipality_code] = row
     out = {}
-    for m in municipalities:
-        area = best.get(m.code)
+    for code, name, lat, lon in session.execute(select(Municipality.code, Municipality.name,
+                                                       Municipality.lat, Municipality.lon)):
+        area = best.get(code)
         if area is not None:
-            out[m.code] = Origin(m.code, m.name, area.code, area.place_name, area.lat,
-                                 area.lon, chosen=False)
-        elif m.lat is not None and m.lon is not None:
-            out[m.code] = Origin(m.code, m.name, None, None, m.lat, m.lon, chosen=False)
+            out[code] = Origin(code, name, area.code, area.place_name, area.lat, area.lon,
+                               chosen=False)
+        elif lat is not None and lon is not None:
+            out[code] = Origin(code, name, None, None, lat, lon, chosen=False)
+    with _origins_lock:
+        _origins.clear()
+        _origins[scope] = out
     return out
 
 
@@ -527,6 +540,8 @@ _cache_lock = threading.Lock()
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+    with _origins_lock:
+        _origins.clear()
 
 
 def _scope(session: Session) -> tuple:
@@ -702,9 +717,11 @@ def compare_casus(session: Session, code: str, casus_id: str, *, scope: str | No
     if scope == "klasse":
         query = query.where(Municipality.urbanisation == me.urbanisation) \
             if me.urbanisation is not None else query.where(Municipality.code == me.code)
-    municipalities = list(session.scalars(query))
-    origins = _default_origins(session, municipalities)
+    municipalities = list(session.execute(query.with_only_columns(
+        Municipality.code, Municipality.name, Municipality.province_name,
+        Municipality.population, Municipality.urbanisation)))
     data_scope = _scope(session)
+    origins = _default_origins(session, data_scope)
     rows = []
     for i, m in enumerate(municipalities):
         origin = origins.get(m.code)
