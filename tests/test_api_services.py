@@ -8,16 +8,13 @@ import string
 
 import pytest
 
-from tests.conftest import import_fixture_mirror
-
 CONTRACT_RESULT = {"id", "name", "organization", "provider_type", "independent", "free",
                    "address", "postal_code", "city", "phone", "website", "distance_km",
                    "channels", "areas", "score", "why", "source", "last_checked"}
 
 
 @pytest.fixture
-def api(client, db, fixture_mirror):
-    import_fixture_mirror(db, fixture_mirror)
+def api(client, loaded_db):
     return client
 
 

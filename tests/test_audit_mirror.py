@@ -13,22 +13,14 @@ from loketwijzer import audit_findings
 from loketwijzer.actions import audit
 from loketwijzer.config import Settings
 from loketwijzer.db import Database
+from tests.conftest import real_mirror_url
 
 pytestmark = [pytest.mark.mirror, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def mirror_db(shared_data, tmp_path_factory):
-    from importers.pipeline import run_import
-    from importers.registry import REFERENCE_PROVIDERS
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('audit-mirror') / 'mirror.db'}"
-    db = Database(url)
-    db.create_all()
-    settings = Settings(database_url=url, sources_dir=shared_data)
-    for provider_cls in REFERENCE_PROVIDERS:
-        report = run_import(provider_cls(settings=settings), db)
-        assert report.exit_code in (0, 1), report.summary()  # 1: some rows rejected
+    db = Database(real_mirror_url(tmp_path_factory, shared_data))
     audit.clear_cache()
     yield db
     audit.clear_cache()

@@ -17,8 +17,8 @@ from loketwijzer.config import Settings
 from loketwijzer.db import Database
 from loketwijzer.errors import InvalidInput, NotFound
 from loketwijzer.models import Schedule, stable_id
+from tests.conftest import real_mirror_url
 from tests.mirror_fixture import HELP_HEADER
-from tests.test_geocode import real_mirror_url
 
 TODAY = dt.date(2025, 6, 1)  # the fixture's dates are 2019, 2024-06, 2025-03 and 2026-03
 

@@ -3,41 +3,16 @@ ambiguous names, points, and the errors that say what to do instead."""
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 
 from geo.gazetteer import Gazetteer, MunicipalityRef, Pc4Ref, PlaceRef
 from geo.geocode import GeocodeError, Origin, geocode, name_index
 from geo.names import fold
-from loketwijzer.config import Settings
 from loketwijzer.db import Database
 from loketwijzer.errors import InvalidInput
+from tests.conftest import real_mirror_url
 
-# -- the real mirror, imported once per test session (shared with the other finder tests) --
-
-_real_lock = threading.Lock()
-_real_url: dict[str, str] = {}
-
-
-def real_mirror_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> str:
-    """An SQLite database with everything ``import-all`` loads from ../shared/data."""
-    from importers.pipeline import run_import
-    from importers.registry import REFERENCE_PROVIDERS
-
-    with _real_lock:
-        if "url" not in _real_url:
-            url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'real.db'}"
-            db = Database(url)
-            db.create_all()
-            settings = Settings(database_url=url, sources_dir=shared_data)
-            for provider_cls in REFERENCE_PROVIDERS:
-                run_import(provider_cls(settings=settings), db, show_progress=False)
-            db.dispose()
-            _real_url["url"] = url
-    return _real_url["url"]
-
+# -- the real mirror, imported once per test session (see tests/conftest.py) --------------
 
 @pytest.fixture(scope="module")
 def real_gazetteer(tmp_path_factory, shared_data) -> Gazetteer:
