@@ -28,9 +28,12 @@ finder's reach.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
 import json
+import threading
+import uuid
 from pathlib import Path
 
 from tests.mirror_fixture import (
@@ -122,9 +125,11 @@ def write_mysterie_mirror(root: Path) -> Path:
 
 
 def build_mysterie_db(url: str, mirror: Path):
-    """An imported database on ``url`` (the schema is recreated)."""
+    """The extended mirror imported on ``url`` (the schema is recreated), with the test
+    casus as Teststad's and Verweg's own casus and one finding for Verweg."""
     from importers.pipeline import run_import
     from importers.registry import REFERENCE_PROVIDERS
+    from loketwijzer.actions import mysterie
     from loketwijzer.config import Settings
     from loketwijzer.db import Database
 
@@ -133,6 +138,60 @@ def build_mysterie_db(url: str, mirror: Path):
     db.create_all()
     settings = Settings(database_url=url, sources_dir=mirror)
     for provider_cls in REFERENCE_PROVIDERS:
-        report = run_import(provider_cls(settings=settings), db)
+        report = run_import(provider_cls(settings=settings), db, show_progress=False)
         assert report.exit_code == 0, (report.summary(), [str(e) for e in report.errors])
-    return db
+    with db.session() as s:
+        for code in ("GM9001", "GM9005"):
+            mysterie.add_casus(s, mysterie.CLI_ACTOR, CASUS, municipality=code)
+        mysterie.record_finding(s, mysterie.CLI_ACTOR, "GM9005", "proef-route",
+                                verdict="mis", text="Niemand kent de balie voor post.",
+                                owner="Team Zuid", date="2025-11-20", step=2,
+                                action="Folder bij de huisarts")
+    db.dispose()
+    return url
+
+
+_lock = threading.Lock()
+_built: dict[str, tuple[str, Path]] = {}
+
+
+def mysterie_state(backend: str, tmp_path_factory) -> tuple[str, Path]:
+    """(database URL, mirror directory) of the Mysterie fixture on ``backend``, built once
+    per test session and shared by the modules that only read it. PostgreSQL gets a
+    schema of its own, dropped when the session ends."""
+    with _lock:
+        if backend not in _built:
+            mirror = write_mysterie_mirror(tmp_path_factory.mktemp("mysterie-mirror"))
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('mysterie-db') / 'm.db'}"
+            else:
+                url = _pg_schema()
+            _built[backend] = (build_mysterie_db(url, mirror), mirror)
+    return _built[backend]
+
+
+def _pg_schema() -> str:
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import IN_CI, PG_URL, _pg_available, _pg_url
+
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL not reachable in CI: {problem}")
+        pytest.skip(f"PostgreSQL not reachable: {problem}")
+    schema = f"lw_test_mysterie_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+
+    def drop() -> None:
+        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+    atexit.register(drop)
+    return _pg_url(schema)

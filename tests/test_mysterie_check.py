@@ -12,24 +12,19 @@ import pytest
 from sqlalchemy import select
 
 from loketwijzer.actions import mysterie
+from loketwijzer.db import Database
 from loketwijzer.errors import InvalidInput, NotFound
 from loketwijzer.models import Service
 from loketwijzer.mysterie import export
-from tests.mysterie_fixture import CASUS, EXPECTED, TODAY, build_mysterie_db, write_mysterie_mirror
+from tests.mysterie_fixture import EXPECTED, TODAY, mysterie_state
 
 
 @pytest.fixture(scope="module")
-def mirror_dir(tmp_path_factory):
-    return write_mysterie_mirror(tmp_path_factory.mktemp("mysterie-mirror"))
-
-
-@pytest.fixture(scope="module")
-def check_db(backend_url, mirror_dir):
-    """Imported once per backend; the test casus is Teststad's and Verweg's own casus."""
-    db = build_mysterie_db(backend_url, mirror_dir)
-    with db.session() as s:
-        for code in ("GM9001", "GM9005"):
-            mysterie.add_casus(s, mysterie.CLI_ACTOR, CASUS, municipality=code)
+def check_db(backend, tmp_path_factory):
+    """The Mysterie fixture (built once per session and backend): read it, or restore what
+    a test changes."""
+    url, _mirror = mysterie_state(backend, tmp_path_factory)
+    db = Database(url)
     mysterie.clear_cache()
     yield db
     mysterie.clear_cache()

@@ -1,4 +1,4 @@
-"""The Mysterie-check on the real source mirror (../shared/data), imported once into SQLite.
+"""The Mysterie-check on the real source mirror (../shared/data), imported once per session.
 
 Skips cleanly when the mirror is absent. Checks what an outside check looks at: Amsterdam,
 Schiermonnikoog and Amersfoort answer with loketten and a verdict with reasons for every
@@ -12,7 +12,7 @@ import pytest
 
 from loketwijzer.actions import mysterie
 from loketwijzer.config import Settings
-from loketwijzer.db import Database
+from tests.conftest import real_mirror_url
 
 pytestmark = [pytest.mark.mirror, pytest.mark.slow]
 
@@ -21,18 +21,11 @@ CODES = ("GM0363", "GM0088", "GM0307")  # Amsterdam, Schiermonnikoog, Amersfoort
 
 @pytest.fixture(scope="module")
 def mirror_client(shared_data, tmp_path_factory):
-    from importers.pipeline import run_import
-    from importers.registry import REFERENCE_PROVIDERS
+    """The session's shared real-mirror database (imported once; only read here)."""
     from webapp import create_app
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('mysterie-mirror') / 'mirror.db'}"
-    db = Database(url)
-    db.create_all()
-    settings = Settings(database_url=url, sources_dir=shared_data)
-    for provider_cls in REFERENCE_PROVIDERS:
-        report = run_import(provider_cls(settings=settings), db)
-        assert report.exit_code in (0, 1), report.summary()
-    db.dispose()
+    settings = Settings(database_url=real_mirror_url(tmp_path_factory, shared_data),
+                        sources_dir=shared_data)
     mysterie.clear_cache()
     app = create_app(settings, TESTING=True)
     yield app.test_client()

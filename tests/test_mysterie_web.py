@@ -10,7 +10,7 @@ import pytest
 
 from loketwijzer.actions import mysterie
 from loketwijzer.config import Settings
-from tests.mysterie_fixture import CASUS, build_mysterie_db, write_mysterie_mirror
+from tests.mysterie_fixture import mysterie_state
 from webapp.maps import external_asset_urls
 
 PAGES = ("/mysterie", "/mysterie/GM9005", "/mysterie/GM9005/proef-route",
@@ -18,28 +18,15 @@ PAGES = ("/mysterie", "/mysterie/GM9005", "/mysterie/GM9005/proef-route",
 
 
 @pytest.fixture(scope="module")
-def web_db(backend_url, tmp_path_factory):
-    mirror = write_mysterie_mirror(tmp_path_factory.mktemp("mysterie-web-mirror"))
-    db = build_mysterie_db(backend_url, mirror)
-    with db.session() as s:
-        mysterie.add_casus(s, mysterie.CLI_ACTOR, CASUS, municipality="GM9005")
-        mysterie.record_finding(s, mysterie.CLI_ACTOR, "GM9005", "proef-route",
-                                verdict="mis", text="Niemand kent de balie voor post.",
-                                owner="Team Zuid", date="2025-11-20", step=2,
-                                action="Folder bij de huisarts")
-    mysterie.clear_cache()
-    yield db, mirror
-    mysterie.clear_cache()
-    db.dispose()
-
-
-@pytest.fixture(scope="module")
-def web(web_db):
+def web(backend, tmp_path_factory):
+    """An app on the Mysterie fixture (built once per session and backend; read only)."""
     from webapp import create_app
 
-    db, mirror = web_db
-    app = create_app(Settings(database_url=db.url, sources_dir=mirror), TESTING=True)
+    url, mirror = mysterie_state(backend, tmp_path_factory)
+    mysterie.clear_cache()
+    app = create_app(Settings(database_url=url, sources_dir=mirror), TESTING=True)
     yield app
+    mysterie.clear_cache()
     app.extensions["loketwijzer_db"].dispose()
 
 
