@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     register_commands(app)
 
+    from webapp import warmup
+
+    warmup.start(app)
+
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
