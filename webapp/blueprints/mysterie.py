@@ -22,7 +22,7 @@ from loketwijzer.errors import ActionError
 from loketwijzer.mysterie import export
 from loketwijzer.mysterie.casus import COUNTERPARTIES, Localized
 from loketwijzer.mysterie.rules import NEAR_KM, Stop
-from loketwijzer.mysterie.texts import Text
+from loketwijzer.mysterie.texts import Text, party
 from webapp import maps
 from webapp.blueprints.public import address_line
 from webapp.db import get_session, get_settings
@@ -94,7 +94,7 @@ def independence_label(stop: Stop, counterparty: str | None) -> str:
         return _("Dit is de tegenpartij zelf")
     if stop.independent:
         if counterparty:
-            return _("Onafhankelijk van %(party)s", party=counterparty_label(counterparty))
+            return _("Onafhankelijk van %(party)s", party=my_text(party(counterparty)))
         return _("Onafhankelijke hulp")
     return _("Niet onafhankelijk: hoort bij de overheid")
 
