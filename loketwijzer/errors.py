@@ -32,3 +32,10 @@ class NotFound(ActionError):
 class InvalidInput(ActionError):
     status = 400
     code = "invalid_input"
+
+
+class Forbidden(ActionError):
+    """The actor may not do this (checked in the action layer, not only in a view)."""
+
+    status = 403
+    code = "forbidden"

@@ -52,8 +52,14 @@ def area_codes() -> list[str]:
     return [a.code for a in problem_areas()]
 
 
+@lru_cache(maxsize=1)
+def _areas_by_code() -> dict[str, AreaInfo]:
+    return {a.code: a for a in problem_areas()}
+
+
 def area_label(code: str, lang: str = "nl") -> str:
-    for area in problem_areas():
-        if area.code == code:
-            return area.label_en if lang == "en" else area.label
-    return code
+    """The label of a problem area (a dict lookup: the finder asks this for every card)."""
+    area = _areas_by_code().get(code)
+    if area is None:
+        return code
+    return area.label_en if lang == "en" else area.label

@@ -32,11 +32,12 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     i18n.init_app(app)
 
-    from webapp.blueprints import admin, api, audit, public, referral
+    from webapp.blueprints import admin, api, audit, mysterie, public, referral
 
     app.register_blueprint(public.bp)
     app.register_blueprint(referral.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(mysterie.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
 
@@ -48,6 +49,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     from webapp.cli import register_commands
 
     register_commands(app)
+
+    from webapp import warmup
+
+    warmup.start(app)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -3,6 +3,7 @@
 from loketwijzer.models.base import Base, stable_id
 from loketwijzer.models.geo import Municipality, Pc4Area, Place, Province
 from loketwijzer.models.imports import ImportRun
+from loketwijzer.models.mysterie import MysterieCasus, MysterieFinding
 from loketwijzer.models.offer import (
     PRECISION_ADDRESS,
     PRECISION_MUNICIPALITY,
@@ -59,6 +60,8 @@ __all__ = [
     "Language",
     "Location",
     "Municipality",
+    "MysterieCasus",
+    "MysterieFinding",
     "Organization",
     "Pc4Area",
     "Phone",
