@@ -88,6 +88,7 @@ class SearchForm:
     life_event: str | None = None
     independent: bool | None = None
     limit: int = DEFAULT_LIMIT
+    age: str | None = None
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
@@ -108,6 +109,7 @@ class SearchForm:
             life_event=_clip(args.get("life_event")),
             independent=_flag(args.get("independent")),
             limit=max(1, min(MAX_LIMIT, limit)),
+            age=_clip(args.get("age")),
         )
 
     @property
@@ -130,6 +132,7 @@ class SearchForm:
             "life_event": self.life_event,
             "independent": self.independent,
             "limit": self.limit,
+            "age": self.age,
         }
         if self.location:
             # The one box takes a postcode or a place; the geocoder tells them apart.
@@ -160,6 +163,8 @@ class SearchForm:
             args["independent"] = "true" if self.independent else "false"
         if self.limit != DEFAULT_LIMIT:
             args["limit"] = self.limit
+        if self.age:
+            args["age"] = self.age
         args.update(overrides)
         return {k: v for k, v in args.items() if v not in (None, "")}
 
