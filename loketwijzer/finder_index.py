@@ -40,6 +40,8 @@ from loketwijzer.models import (
 )
 
 EARTH_RADIUS_KM = 6371.0088
+# Provider types whose national line gives first-line advice on any question and refers on.
+GENERAL_LINE_TYPES = frozenset({"juridisch_loket"})
 
 
 @dataclass
@@ -149,6 +151,7 @@ class FinderIndex:
     uncertain: np.ndarray
     reachable: np.ndarray  # phone, e-mail, website or an exact address
     target: np.ndarray  # "Alleen voor: ..."
+    general_line: np.ndarray  # a national first-line advice and referral line
     min_age: np.ndarray  # NaN: no bound
     max_age: np.ndarray
     has_location: np.ndarray
@@ -357,6 +360,8 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         uncertain=vec(lambda s: s.status == STATUS_UNCERTAIN),
         reachable=vec(lambda s: s.reachable),
         target=vec(lambda s: bool(s.target_group)),
+        general_line=vec(lambda s: s.provider_type in GENERAL_LINE_TYPES and s.national
+                         and not s.target_group),
         min_age=np.array([np.nan if s.min_age is None else s.min_age for s in services],
                          dtype=float),
         max_age=np.array([np.nan if s.max_age is None else s.max_age for s in services],

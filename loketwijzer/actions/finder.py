@@ -90,6 +90,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "referral": ("Zo vindt u {name} bij u in de buurt: {how}",
                  "How to find {name} near you: {how}"),
     "referral_site": ("kijk op {url}", "see {url}"),
+    "national_line": ("Landelijke lijn: advies en doorverwijzing, ook als de hulp hieronder "
+                      "niet bereikbaar is",
+                      "National line: advice and referral, also when the help below cannot "
+                      "be reached"),
     "msg_unreachable_local": ("De hulp bij u in de buurt heeft geen telefoon, e-mail of "
                               "website in onze gegevens. Bel daarom ook de landelijke lijn.",
                               "The help near you has no phone, email or website in our "
@@ -369,6 +373,8 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     order_score = score - 10.0 * tier
     chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
                      index.veilig_thuis if safety else None)
+    chosen, fallback = _with_national_line(index, chosen, remote, candidates, limit,
+                                           origin is not None)
     results = [
         _result(index, index.services[i], matched, origin, float(score[i]),
                 float(dist[i]) if np.isfinite(dist[i]) else None,
@@ -377,6 +383,10 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
                 stale_after_days, safety)
         for i in chosen
     ]
+    for r in results:
+        if r["id"] == fallback:
+            r["why"].insert(0, t("national_line", lang))
+            r["fallback"] = True
     if safety:
         messages.insert(0, {"kind": "safety", "text": t("msg_safety", lang)})
         phone = next((index.services[i].phone for i in np.flatnonzero(index.veilig_thuis)
@@ -396,6 +406,26 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     elif origin is not None and not any(r["reachable"] for r in results if not r["remote"]):
         messages.append({"kind": "info", "text": t("msg_unreachable_local", lang)})
     return results, int(candidates.sum()), messages
+
+
+def _with_national_line(index: FinderIndex, chosen: list[int], remote: np.ndarray,
+                        candidates: np.ndarray, limit: int, has_origin: bool
+                        ) -> tuple[list[int], str | None]:
+    """When local help in the list cannot be reached (no phone, e-mail, website or
+    address) and no reachable remote help is listed, put the general national line
+    (Het Juridisch Loket: advice and referral) right before it."""
+    if not has_origin or not chosen or all(index.reachable[i] for i in chosen):
+        return chosen, None
+    if any(remote[i] and index.reachable[i] for i in chosen):
+        return chosen, None
+    lines = np.flatnonzero(index.national & index.listable & index.reachable
+                           & index.general_line)
+    line = next((int(i) for i in lines if int(i) not in chosen), None)
+    if line is None:
+        return chosen, None
+    first_bad = next(k for k, i in enumerate(chosen) if not index.reachable[i])
+    out = [*chosen[:first_bad], line, *chosen[first_bad:]]
+    return out[:max(limit, first_bad + 1)], index.services[line].id
 
 
 def _referrals(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
