@@ -177,3 +177,23 @@ def test_finder_and_audit_agree(loaded_db):
             svc = index.services[index.by_id[sid]]
             if svc.min_age is None and svc.max_age is None and index.listable[svc.idx]:
                 assert sid in ids or len(found["results"]) == 100, svc.name
+
+
+def test_ended_help_page_says_stopped_and_names_the_successor(loaded_db, client):
+    from loketwijzer.models import stable_id
+
+    sid = stable_id("independent-help-nl", "service", "t-008")
+    page = client.get(f"/dienst/{sid}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Gestopt: deze hulp bestaat niet meer." in text
+    assert "het spreekuur is nu bij Rechtswinkel Teststad" in text
+
+
+def test_english_results_mark_dutch_data_text(loaded_db, client):
+    page = client.get("/zoek?areas=werk&postcode=9011&age=16&lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<span lang="nl">jongeren tot 27 jaar</span>' in html
+    assert 'lang="nl">Gratis advies voor jongeren tot 27 jaar.' in html
+    assert "Bron van deze gegevens" in html or "Source of this information" in html
