@@ -643,7 +643,11 @@ def counterparty(matched: list[MatchedArea], lang: str = "nl") -> str | None:
 def how_to_reach(svc: ServiceEntry, loc: LocationEntry | None, lang: str = "nl") -> str:
     """One line saying how to reach this help, or plainly that we know no way."""
     if svc.phone:
-        return t("reach_phone", lang, phone=svc.phone)
+        from loketwijzer.phones import cost_hint, display
+
+        hint = cost_hint(svc.phone, lang)
+        line = t("reach_phone", lang, phone=display(svc.phone))
+        return f"{line} ({hint})" if hint else line
     if svc.email:
         return t("reach_email", lang, email=svc.email)
     if svc.website:

@@ -445,8 +445,26 @@ def lw_km(value: Any, rough: bool = False) -> str:
 
 @bp.app_template_filter("lw_tel")
 def lw_tel(value: str | None) -> str:
-    """The number for a ``tel:`` link: digits and a leading plus only."""
-    return re.sub(r"[^0-9+]", "", value or "")
+    """The number for a ``tel:`` link: digits and a leading plus only (``tel:14020``)."""
+    from loketwijzer.phones import tel_uri
+
+    return tel_uri(value)
+
+
+@bp.app_template_filter("lw_phone")
+def lw_phone(value: str | None) -> str:
+    """A phone number in one display format (020 123 4567, 0900-8020, 14 020)."""
+    from loketwijzer.phones import display
+
+    return display(value)
+
+
+@bp.app_template_filter("lw_phone_hint")
+def lw_phone_hint(value: str | None) -> str:
+    """'gratis nummer', 'betaald nummer ...' or the municipal short number; else empty."""
+    from loketwijzer.phones import cost_hint
+
+    return cost_hint(value, current_lang()) or ""
 
 
 @bp.app_template_global("lw_area_label")
