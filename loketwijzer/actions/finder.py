@@ -543,7 +543,7 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
                  if c in index.gazetteer.municipalities]
         why.append(t("residents_only", lang, names=", ".join(names)))
     if svc.independent and svc.provider_type != "gemeente":
-        party = counterparty(matched, lang)
+        party = counterparty(helps, lang)  # only areas this service helps with
         why.append(t("independent_of", lang, party=party) if party
                    else t("independent", lang))
     elif svc.provider_type != "gemeente":
