@@ -197,3 +197,17 @@ def test_english_results_mark_dutch_data_text(loaded_db, client):
     assert '<span lang="nl">jongeren tot 27 jaar</span>' in html
     assert 'lang="nl">Gratis advies voor jongeren tot 27 jaar.' in html
     assert "Bron van deze gegevens" in html or "Source of this information" in html
+
+
+def test_results_at_one_address_share_one_card():
+    from webapp.blueprints.public import group_by_place
+
+    results = [
+        {"id": "a", "address": "Maanplein 14", "postal_code": "2516 CK", "remote": False},
+        {"id": "b", "address": None, "city": "Den Haag", "remote": False},
+        {"id": "c", "address": "Maanplein  14", "postal_code": "2516CK", "remote": False},
+        {"id": "d", "address": None, "city": "Den Haag", "remote": False},
+    ]
+    groups = group_by_place(results)
+    assert [(g["first"]["id"], [o["id"] for o in g["others"]]) for g in groups] == [
+        ("a", ["c"]), ("b", []), ("d", [])]

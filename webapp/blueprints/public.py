@@ -230,10 +230,34 @@ def boundary_of(code: str | None) -> tuple[str, str] | None:
     return municipality.boundary, municipality.name
 
 
-def results_map(found: dict[str, Any]) -> maps.MapParts | None:
-    """The results map: the search point, the places, the municipality outline."""
-    places = [p for p in (map_place(r, n) for n, r in enumerate(found.get("results") or [], 1))
-              if p]
+def group_by_place(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One card per place: results at the same exact address (Het Juridisch Loket and Huis
+    van het Recht at one door) join the card of the first, best-ranked one. Help without an
+    exact address keeps a card of its own (a town centre is not a shared door)."""
+    groups: list[dict[str, Any]] = []
+    by_place: dict[tuple[str, str], dict[str, Any]] = {}
+    for result in results:
+        key = None
+        if result.get("address") and not result.get("remote"):
+            key = (re.sub(r"\W+", " ", str(result["address"])).strip().casefold(),
+                   re.sub(r"\s+", "", str(result.get("postal_code") or result.get("city")
+                                           or "")).casefold())
+        if key is not None and key in by_place:
+            by_place[key]["others"].append(result)
+            continue
+        group = {"first": result, "others": []}
+        groups.append(group)
+        if key is not None:
+            by_place[key] = group
+    return groups
+
+
+def results_map(found: dict[str, Any], groups: list[dict[str, Any]] | None = None
+                ) -> maps.MapParts | None:
+    """The results map: the search point, the places (numbered like the list), the
+    municipality outline."""
+    firsts = [g["first"] for g in groups] if groups is not None else found.get("results") or []
+    places = [p for p in (map_place(r, n) for n, r in enumerate(firsts, 1)) if p]
     origin = found.get("origin") or {}
     if not places and origin.get("lat") is None:
         return None
@@ -358,6 +382,7 @@ def search():
         return _render_search_page(form, status=400, error=exc.message,
                                    suggestions=suggestion_links(form, exc))
     results = found.get("results") or []
+    groups = group_by_place(results)
     area_codes = [a.get("code") for a in found.get("areas") or []]
     safety = SAFETY_AREA in area_codes
     messages = [m for m in found.get("messages") or []
@@ -367,9 +392,10 @@ def search():
         form=form,
         found=found,
         results=results,
+        groups=groups,
         messages=messages,
         choices=topic_choices(current_lang()),
-        map_parts=results_map(found),
+        map_parts=results_map(found, groups),
         share_url=share_url(form),
         safety=safety,
         safety_phone=safety_phone(results),
