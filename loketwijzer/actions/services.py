@@ -329,10 +329,16 @@ def _who(service: Service, residents_only: bool, names: dict[str, str], lang: st
     codes = sorted({a.municipality_code for a in service.service_areas
                     if a.scope in (SCOPE_MUNICIPALITY, SCOPE_REGION) and a.municipality_code})
     if codes:
-        key = "residents" if residents_only or not service.independent else "residents_and_near"
-        if SCOPE_MUNICIPALITY not in scopes:
-            key = "residents"
-        return t(key, lang, names=_names(codes, names, lang))
+        from loketwijzer.eligibility import closed_to_others
+
+        closed = closed_to_others(
+            residents_only=residents_only, provider_type=service.provider_type,
+            independent=bool(service.independent), scopes=scopes,
+            has_home=any(a.scope == SCOPE_MUNICIPALITY and a.municipality_code
+                         for a in service.service_areas))
+        if closed:
+            return t("residents", lang, names=_names(codes, names, lang))
+        return t("residents_and_near", lang, names=_names(codes, names, lang))
     return t("region_unknown", lang)
 
 
