@@ -355,10 +355,15 @@ def search():
     safety = SAFETY_AREA in area_codes
     messages = [m for m in found.get("messages") or []
                 if not (safety and m.get("kind") == "safety")]
+    from loketwijzer.actions.match import first_steps_for
+    from loketwijzer.first_steps import disclaimer
+
     return render_template(
         "results.html",
         form=form,
         found=found,
+        first_steps=first_steps_for(form.q, area_codes, current_lang()),
+        first_steps_note=disclaimer(current_lang()),
         results=results,
         messages=messages,
         choices=topic_choices(current_lang()),
