@@ -220,6 +220,8 @@ class Matcher:
                 # but an added area never overtakes the best directly named one.
                 for code, weight in rule.adds.items():
                     old = raw.get((AREA, code), 0.0)
+                    if best_direct and old >= best_direct:
+                        continue  # already the best: adding only inflates the top
                     new = old + weight
                     if best_direct and old < best_direct:
                         new = min(new, best_direct * EVENT_CAP)
