@@ -52,6 +52,7 @@ FAR_PLACE = ("1000009", "Verweg", "", 52.53, 6.03, "9051", 3_500)
 FAR_HELP = ["t-101", "Huurteam Verweg", "huurteam", "Verweg", "", "", "Verweg", "0500-123456",
             "https://huurteam-verweg.example", "Spreekuur op afspraak.",
             "https://bron.example/101", "2025-09-01", "high"]
+FAR_HELP += [""] * (len(HELP_HEADER) - len(FAR_HELP))  # the issue-8 columns: empty
 
 CASUS = {
     "id": "proef-route",

@@ -5,6 +5,8 @@ from loketwijzer.models.geo import Municipality, Pc4Area, Place, Province
 from loketwijzer.models.imports import ImportRun
 from loketwijzer.models.mysterie import MysterieCasus, MysterieFinding
 from loketwijzer.models.offer import (
+    INDEXED_STATUSES,
+    LISTED_STATUSES,
     PRECISION_ADDRESS,
     PRECISION_MUNICIPALITY,
     PRECISION_PC4,
@@ -14,7 +16,10 @@ from loketwijzer.models.offer import (
     SCOPE_NATIONAL,
     SCOPE_REGION,
     STATUS_ACTIVE,
+    STATUS_DEFUNCT,
     STATUS_INACTIVE,
+    STATUS_REFERRAL,
+    STATUS_UNCERTAIN,
     Accessibility,
     Address,
     CostOption,
@@ -38,6 +43,8 @@ from loketwijzer.models.taxonomy import (
 )
 
 __all__ = [
+    "INDEXED_STATUSES",
+    "LISTED_STATUSES",
     "PRECISION_ADDRESS",
     "PRECISION_MUNICIPALITY",
     "PRECISION_PC4",
@@ -47,7 +54,10 @@ __all__ = [
     "SCOPE_NATIONAL",
     "SCOPE_REGION",
     "STATUS_ACTIVE",
+    "STATUS_DEFUNCT",
     "STATUS_INACTIVE",
+    "STATUS_REFERRAL",
+    "STATUS_UNCERTAIN",
     "TAXONOMY_LIFE_EVENTS",
     "TAXONOMY_PROBLEM_AREAS",
     "TAXONOMY_PROVIDER_TYPES",

@@ -88,6 +88,7 @@ class SearchForm:
     life_event: str | None = None
     independent: bool | None = None
     limit: int = DEFAULT_LIMIT
+    age: str | None = None
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
@@ -108,6 +109,7 @@ class SearchForm:
             life_event=_clip(args.get("life_event")),
             independent=_flag(args.get("independent")),
             limit=max(1, min(MAX_LIMIT, limit)),
+            age=_clip(args.get("age")),
         )
 
     @property
@@ -130,6 +132,7 @@ class SearchForm:
             "life_event": self.life_event,
             "independent": self.independent,
             "limit": self.limit,
+            "age": self.age,
         }
         if self.location:
             # The one box takes a postcode or a place; the geocoder tells them apart.
@@ -160,6 +163,8 @@ class SearchForm:
             args["independent"] = "true" if self.independent else "false"
         if self.limit != DEFAULT_LIMIT:
             args["limit"] = self.limit
+        if self.age:
+            args["age"] = self.age
         args.update(overrides)
         return {k: v for k, v in args.items() if v not in (None, "")}
 
@@ -445,8 +450,26 @@ def lw_km(value: Any, rough: bool = False) -> str:
 
 @bp.app_template_filter("lw_tel")
 def lw_tel(value: str | None) -> str:
-    """The number for a ``tel:`` link: digits and a leading plus only."""
-    return re.sub(r"[^0-9+]", "", value or "")
+    """The number for a ``tel:`` link: digits and a leading plus only (``tel:14020``)."""
+    from loketwijzer.phones import tel_uri
+
+    return tel_uri(value)
+
+
+@bp.app_template_filter("lw_phone")
+def lw_phone(value: str | None) -> str:
+    """A phone number in one display format (020 123 4567, 0900-8020, 14 020)."""
+    from loketwijzer.phones import display
+
+    return display(value)
+
+
+@bp.app_template_filter("lw_phone_hint")
+def lw_phone_hint(value: str | None) -> str:
+    """'gratis nummer', 'betaald nummer ...' or the municipal short number; else empty."""
+    from loketwijzer.phones import cost_hint
+
+    return cost_hint(value, current_lang()) or ""
 
 
 @bp.app_template_global("lw_area_label")

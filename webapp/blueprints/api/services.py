@@ -72,6 +72,7 @@ def services():
         areas=_param("areas"),
         life_event=_param("life_event"),
         independent=True if independent else None,
+        age=_param("age"),
         limit=_limit(),
         lang=_lang(),
         sort=_param("sort") or "score",
