@@ -190,7 +190,7 @@ def safety_phone(results: list[dict[str, Any]]) -> str:
     return VEILIG_THUIS_FALLBACK
 
 
-def map_place(result: dict[str, Any]) -> maps.MapPlace | None:
+def map_place(result: dict[str, Any], number: int | None = None) -> maps.MapPlace | None:
     """A finder/service dict as a map place; None for remote help or help without a point."""
     lat, lon = result.get("lat"), result.get("lon")
     if lat is None or lon is None or result.get("remote"):
@@ -206,6 +206,7 @@ def map_place(result: dict[str, Any]) -> maps.MapPlace | None:
         location_label=lw_town(result.get("location_label") or result.get("city") or ""),
         phone=result.get("phone"),
         href=url_for("public.service", service_id=result["id"]) if result.get("id") else None,
+        number=number,
     )
 
 
@@ -231,7 +232,8 @@ def boundary_of(code: str | None) -> tuple[str, str] | None:
 
 def results_map(found: dict[str, Any]) -> maps.MapParts | None:
     """The results map: the search point, the places, the municipality outline."""
-    places = [p for p in (map_place(r) for r in found.get("results") or []) if p]
+    places = [p for p in (map_place(r, n) for n, r in enumerate(found.get("results") or [], 1))
+              if p]
     origin = found.get("origin") or {}
     if not places and origin.get("lat") is None:
         return None
