@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from geo import audit_geo
-from loketwijzer import audit_export, audit_findings
+from loketwijzer import audit_export, audit_findings, signals
 from loketwijzer.actions import audit
 from loketwijzer.taxonomy import problem_areas
 from webapp import maps
@@ -275,7 +275,10 @@ def _scorecard_context(code: str) -> dict[str, Any]:
         chosen = worst["code"]
     similar = audit.similar_municipalities(session, result["code"],
                                            stale_after_days=_stale_days())
+    trend = signals.demand_signals(session, result["code"], lang=_lang())
     return {
+        "trend": trend,
+        "demand": signals.demand_vs_supply(trend, result, _lang()),
         "a": result,
         "chosen": chosen,
         "chosen_area": next(x for x in result["areas"] if x["code"] == chosen),
