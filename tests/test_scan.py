@@ -226,3 +226,57 @@ def test_scan_index_redirects(web):
     assert response.status_code == 302 and response.headers["Location"].endswith(
         "/scan/GM9002")
     assert web.get("/scan/GM9999").status_code == 404
+
+
+# ----------------------------------------------------------------------------- exports
+
+def _count(loaded_db, area: str, n: int) -> None:
+    from loketwijzer import signals
+
+    with loaded_db.session() as s:
+        for _ in range(n):
+            signals.record(s, "GM9001", [area])
+
+
+def test_exports_hold_scan_and_shown_signals_only(web, loaded_db):
+    import io
+
+    from openpyxl import load_workbook
+
+    _count(loaded_db, "wonen", 12)
+    _count(loaded_db, "discriminatie", 4)
+    response = web.get("/audit/GM9001.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.data))
+    assert {"Rechtsbescherming-scan", "Zoekvragen per week",
+            "Zoekvragen naast aanbod"} <= set(wb.sheetnames)
+    scan_sheet = [[c.value for c in row] for row in wb["Rechtsbescherming-scan"].iter_rows()]
+    spec = load_spec()
+    assert len(scan_sheet) == 1 + len(spec.criteria)
+    weeks = [[c.value for c in row] for row in wb["Zoekvragen per week"].iter_rows()]
+    assert [r[1] for r in weeks[1:]] == ["wonen"] and weeks[1][3] == 12
+    notes = " ".join(str(c.value) for row in wb["Bronnen"].iter_rows() for c in row)
+    assert "Aan de slag met rechtsbescherming" in notes
+
+    text = web.get("/audit/GM9001.csv?deel=scan").get_data(as_text=True)
+    assert "onafhankelijk_per_onderwerp" in text and "huisbezoek" in text
+    text = web.get("/audit/GM9001.csv?deel=zoekvragen").get_data(as_text=True)
+    assert "wonen" in text and "discriminatie" not in text
+    assert web.get("/audit/GM9001.csv?deel=iets").status_code == 400
+    plain = web.get("/audit/GM9001.csv").get_data(as_text=True)
+    assert "Onderwerp" in plain  # the scorecard CSV is unchanged
+    page = web.get("/scan/GM9001").get_data(as_text=True)
+    assert "Veel gezocht" in page or "12" in page
+
+
+def test_cli_export_with_scan(loaded_db, tmp_path):
+    import json
+
+    from webapp.cli_audit import write_audit
+
+    out = tmp_path / "a.json"
+    with loaded_db.session() as s:
+        write_audit(s, out, municipality="GM9001", area=None, stale_after_days=365,
+                    progress=False)
+    body = json.loads(out.read_text())
+    assert len(body["scan"]["bouwstenen"]) >= 4

@@ -15,8 +15,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from geo import audit_geo
-from loketwijzer import audit_export, audit_findings, signals
-from loketwijzer.actions import audit
+from loketwijzer import audit_export, audit_findings, scan_export, signals
+from loketwijzer.actions import audit, scan
 from loketwijzer.taxonomy import problem_areas
 from webapp import maps
 from webapp.db import get_session, get_settings
@@ -203,12 +203,26 @@ def _export_national(fmt: str) -> Response:
 
 
 def _export_scorecard(code: str, fmt: str) -> Response:
+    """The scorecard; the XLSX adds the rechtsbescherming-scan and demand signals, and
+    ``?deel=scan`` or ``?deel=zoekvragen`` gives those as CSV."""
     if fmt not in MIMETYPES:
         abort(404)
-    result = audit.audit_municipality(get_session(), code, stale_after_days=_stale_days())
+    session = get_session()
+    part = request.args.get("deel")
+    result = audit.audit_municipality(session, code, stale_after_days=_stale_days())
+    stamp = f"{result['code']}-{result['as_of']}.{fmt}"
+    if fmt == "csv" and part:
+        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days())
+        return _download(scan_export.export_part_csv(checked, part),
+                         f"loketwijzer-{part}-{stamp}", fmt)
     area = audit.check_area(request.args.get("area"))
-    return _download(audit_export.export_scorecard(result, fmt, area=area),
-                     f"loketwijzer-audit-{result['code']}-{result['as_of']}.{fmt}", fmt)
+    extra: dict[str, Any] = {}
+    if fmt == "xlsx":
+        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days())
+        extra = {"extra_sheets": scan_export.xlsx_sheets(checked),
+                 "extra_notes": scan_export.notes(checked)}
+    return _download(audit_export.export_scorecard(result, fmt, area=area, **extra),
+                     f"loketwijzer-audit-{stamp}", fmt)
 
 
 # ----------------------------------------------------------------------------- pages
