@@ -280,3 +280,17 @@ def test_cli_export_with_scan(loaded_db, tmp_path):
                     progress=False)
     body = json.loads(out.read_text())
     assert len(body["scan"]["bouwstenen"]) >= 4
+
+
+def test_cli_show_and_answer(app, loaded_db):
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["scan", "answer", "GM9001", "huisbezoek", "deels", "--door",
+                               "Team Wmo", "--toelichting", "Alleen op dinsdag"])
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(args=["scan", "show", "GM9001"])
+    assert shown.exit_code == 0 and "[deels] Hulp kan ook thuis" in shown.output
+    assert "beantwoord door Team Wmo" in shown.output
+    wrong = runner.invoke(args=["scan", "answer", "GM9001", "inloop", "deels", "--door", "x"])
+    assert wrong.exit_code == 1 and "geen vraag van de scan" in wrong.output
+    as_json = runner.invoke(args=["scan", "show", "GM9001", "--json"])
+    assert '"bouwstenen"' in as_json.output
