@@ -219,6 +219,8 @@ def test_pages(web, url):
         assert ("Wat kunt u doen?" in html) or ("What can you do?" in html)
     elif url.startswith("/audit/"):
         assert "Waar zoeken inwoners hulp bij?" in html  # demand next to supply
+        if url.endswith("/print"):  # the report holds the scan too
+            assert "Aan de slag met rechtsbescherming" in html and "scan-status" in html
 
 
 def test_scan_index_redirects(web):

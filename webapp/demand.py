@@ -17,11 +17,10 @@ from webapp.db import get_session
 
 def count_search(found: dict[str, Any]) -> None:
     """Count this search, unless the request says ``DNT: 1`` or ``Sec-GPC: 1``."""
-    if signals.opted_out(request.headers):
-        return
     session = get_session()
     try:
-        if signals.record_search(session, found, opted_out=False):
+        if signals.record_search(session, found,
+                                 opted_out=signals.opted_out(request.headers)):
             session.commit()
     except Exception:  # never let a counter cost a resident their answer
         session.rollback()

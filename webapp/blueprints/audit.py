@@ -325,4 +325,7 @@ def scorecard(code: str):
 
 @bp.get("/<code>/print")
 def scorecard_print(code: str):
-    return render_template("audit_print.html", **_scorecard_context(code))
+    from webapp.blueprints.scan import scan_context
+
+    return render_template("audit_print.html", **_scorecard_context(code),
+                           **scan_context(code))
