@@ -19,20 +19,15 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "demand_signal",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("municipality_code", sa.String(length=6), nullable=False),
         sa.Column("area_code", sa.String(length=40), nullable=False),
         sa.Column("iso_week", sa.String(length=8), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["municipality_code"], ["municipality.code"],
                                 name=op.f("fk_demand_signal_municipality_code_municipality")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_demand_signal")),
-        sa.UniqueConstraint("municipality_code", "area_code", "iso_week",
-                            name=op.f("uq_demand_signal_municipality_code")),
+        sa.PrimaryKeyConstraint("municipality_code", "area_code", "iso_week",
+                                name=op.f("pk_demand_signal")),
     )
-    with op.batch_alter_table("demand_signal", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_demand_signal_municipality_code"),
-                              ["municipality_code"], unique=False)
 
     op.create_table(
         "scan_answer",
@@ -58,6 +53,4 @@ def downgrade() -> None:
     with op.batch_alter_table("scan_answer", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_scan_answer_municipality_code"))
     op.drop_table("scan_answer")
-    with op.batch_alter_table("demand_signal", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_demand_signal_municipality_code"))
     op.drop_table("demand_signal")
