@@ -340,6 +340,7 @@ class AuditArrays:
     best_org: np.ndarray  # (o, n_area) organisation chosen by the jungle rule, -1 if none
     category: np.ndarray  # (o, n_area)
     stale_flags: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
+    available: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), bool))
 
 
 def _origin_rows(frames: AuditFrames, muni: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -568,7 +569,7 @@ def compute(
         event_codes=event_codes, jungle=jungle, jungle_max=jungle_max,
         local=local, quality=quality,
         origin_rows=rows, origin_seg=seg, distance_km=dist_ind, nearest_site=near_ind,
-        best_org=best_org, category=category, stale_flags=stale,
+        best_org=best_org, category=category, stale_flags=stale, available=available,
     )
 
 

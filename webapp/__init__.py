@@ -32,12 +32,13 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     i18n.init_app(app)
 
-    from webapp.blueprints import admin, api, audit, mysterie, public, referral
+    from webapp.blueprints import admin, api, audit, mysterie, public, referral, scan
 
     app.register_blueprint(public.bp)
     app.register_blueprint(referral.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mysterie.bp)
+    app.register_blueprint(scan.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
 

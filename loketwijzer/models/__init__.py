@@ -33,6 +33,8 @@ from loketwijzer.models.offer import (
     ServiceArea,
     ServiceAtLocation,
 )
+from loketwijzer.models.scan import ScanAnswer
+from loketwijzer.models.signals import DemandSignal
 from loketwijzer.models.taxonomy import (
     TAXONOMY_LIFE_EVENTS,
     TAXONOMY_PROBLEM_AREAS,
@@ -66,6 +68,7 @@ __all__ = [
     "Attribute",
     "Base",
     "CostOption",
+    "DemandSignal",
     "ImportRun",
     "Language",
     "Location",
@@ -78,6 +81,7 @@ __all__ = [
     "Place",
     "Province",
     "RequiredDocument",
+    "ScanAnswer",
     "Schedule",
     "Service",
     "ServiceArea",

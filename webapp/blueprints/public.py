@@ -23,6 +23,7 @@ from loketwijzer.errors import InvalidInput
 from loketwijzer.models import Municipality
 from webapp import maps
 from webapp.db import get_session, get_settings
+from webapp.demand import count_search
 
 bp = Blueprint("public", __name__)
 
@@ -357,6 +358,7 @@ def search():
             return _render_search_page(form, notice=notice, pick_topic=True)
         return _render_search_page(form, status=400, error=exc.message,
                                    suggestions=suggestion_links(form, exc))
+    count_search(found)
     results = found.get("results") or []
     area_codes = [a.get("code") for a in found.get("areas") or []]
     safety = SAFETY_AREA in area_codes

@@ -13,6 +13,7 @@ from loketwijzer.actions.services import get_service
 from loketwijzer.errors import InvalidInput
 from webapp.blueprints.api import bp
 from webapp.db import get_session, get_settings
+from webapp.demand import count_search
 
 _TRUE = {"1", "true", "ja", "yes", "on"}
 _FALSE = {"0", "false", "nee", "no", "off"}
@@ -79,6 +80,7 @@ def services():
         stale_after_days=settings.stale_after_days,
         allow_online=settings.allow_online,
     )
+    count_search(result)
     return jsonify(result)
 
 
