@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue14_scan"
-down_revision = "issue11_mysterie"
+down_revision = "issue8_truth"
 branch_labels = None
 depends_on = None
 
