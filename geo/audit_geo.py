@@ -255,8 +255,11 @@ def _quality_flags(session: Session, services: pd.DataFrame) -> None:
 
     schedules = _frame(session, select(Schedule.service_id, Schedule.location_id),
                        ["service_id", "location_id"])
-    with_schedule = set(schedules["service_id"].dropna()) | via_locations(
-        schedules["location_id"])
+    # The help list gives opening hours as the source's words, not as schedule rows.
+    worded = _frame(session, select(Service.id).where(
+        Service.opening_hours.is_not(None), Service.opening_hours != ""), ["id"])
+    with_schedule = (set(schedules["service_id"].dropna())
+                     | via_locations(schedules["location_id"]) | set(worded["id"]))
 
     phones = _frame(session, select(Phone.service_id, Phone.organization_id, Phone.location_id),
                     ["service_id", "organization_id", "location_id"])
