@@ -373,3 +373,62 @@ def test_cli_users_and_reminders_to_outbox_and_smtp(sapp, loaded_db, monkeypatch
     assert sent.exit_code == 0 and "verstuurd: 1" in sent.output, sent.output
     assert received[0].rcpt_tos == ["m@x.nl"]
     assert b"/beheer/dienst/" in received[0].content
+
+
+def test_sociale_kaart_upload_in_the_browser_is_scoped_and_atomic(sapp, loaded_db, tmp_path):
+    import io
+
+    from tests.test_sociale_kaart import rows, write
+
+    make_user(loaded_db, "m@x.nl", "municipality", municipality="GM9002")
+    make_user(loaded_db, "t@x.nl", "municipality", municipality="GM9001")
+    org = organization_of(loaded_db, "GM9001")
+    make_user(loaded_db, "o@x.nl", "organization", organization=org)
+    good = write(tmp_path, rows(), "xlsx").read_bytes()
+    broken = rows()
+    broken[1]["postcode"] = "12"
+    bad = write(tmp_path, broken, "xlsx", name="fout").read_bytes()
+
+    def upload(client, data: bytes, name: str = "kaart.xlsx"):
+        page = client.get("/beheer/sociale-kaart")
+        token = csrf_of(page.get_data(True)) if page.status_code == 200 else "x"
+        return client.post("/beheer/sociale-kaart", content_type="multipart/form-data",
+                           data={"csrf_token": token, "file": (io.BytesIO(data), name)})
+
+    other = sapp.test_client()
+    login(other, "m@x.nl")
+    assert upload(other, good).status_code == 403  # Teststad's file, Proefdorp's editor
+    org_client = sapp.test_client()
+    login(org_client, "o@x.nl")
+    assert org_client.get("/beheer/sociale-kaart").status_code == 403
+
+    own = sapp.test_client()
+    login(own, "t@x.nl")
+    refused = upload(own, bad)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "rij 3" in html and "postcode" in html
+    with loaded_db.session() as session:
+        assert not session.scalars(select(Service).where(
+            Service.source == "sociale-kaart:GM9001")).all()  # nothing written
+    done = upload(own, good)
+    assert done.status_code == 200, done.get_data(as_text=True)[:2000]
+    with loaded_db.session() as session:
+        assert len(session.scalars(select(Service).where(
+            Service.source == "sociale-kaart:GM9001")).all()) == 4
+    runs = own.get("/beheer/imports").get_data(as_text=True)
+    assert "Gelukt" in runs and str(tmp_path) not in runs and "/tmp" not in runs
+    assert upload(own, b"not a spreadsheet", "kaart.pdf").status_code == 400
+
+
+def test_service_page_links_to_the_report_forms_without_a_cookie(sapp, loaded_db, ids):
+    client = sapp.test_client()
+    page = client.get(f"/dienst/{ids['own']}")
+    html = page.get_data(as_text=True)
+    assert f"/dienst/{ids['own']}/melden" in html and f"/dienst/{ids['own']}/beheren" in html
+    assert "Set-Cookie" not in page.headers
+    form = client.get(f"/dienst/{ids['own']}/melden")
+    sent = client.post(f"/dienst/{ids['own']}/melden", data={
+        "csrf_token": csrf_of(form.get_data(True)), "field": "email", "value": "a@b.nl"})
+    assert sent.status_code == 200 and "Dank u" in sent.get_data(as_text=True)
+    assert client.post(f"/dienst/{ids['own']}/beheren", data={
+        "organization": "X", "email": "a@b.nl"}).status_code == 400  # no CSRF token
