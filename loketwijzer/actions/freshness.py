@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loketwijzer.actions.editing import load_service, record_version
+from loketwijzer.actions.finder import is_stale
 from loketwijzer.auth import Actor, require_edit, scope_filter
 from loketwijzer.errors import Forbidden
 from loketwijzer.models import Confirmation, ReviewItem, Service, ServiceImpression
@@ -66,7 +67,6 @@ def start_page(session: Session, actor: Actor, *, stale_after_days: int = 365,
     if not actor.is_editor:
         raise Forbidden("Alleen voor beheerders van hulpaanbod.")
     today = today or dt.date.today()
-    cutoff = today - dt.timedelta(days=stale_after_days)
     shown = (select(ServiceImpression.service_id, func.sum(ServiceImpression.count)
                     .label("shown"))
              .where(ServiceImpression.day >= today - dt.timedelta(days=IMPRESSION_DAYS))
@@ -83,11 +83,10 @@ def start_page(session: Session, actor: Actor, *, stale_after_days: int = 365,
         query = query.where(where)
     rows = session.execute(query).all()
 
-    def urgency(row) -> tuple:
-        is_stale = row[2] is None or row[2] < cutoff
-        return (not is_stale, -(row[4] or 0), row[2] or dt.date.min, row[1])
+    def stale(row) -> bool:
+        return is_stale(row[2], today, stale_after_days)
 
-    rows.sort(key=urgency)
+    rows.sort(key=lambda r: (not stale(r), -(r[4] or 0), r[2] or dt.date.min, r[1]))
     return [{"id": r[0], "name": r[1], "last_checked": r[2].isoformat() if r[2] else None,
-             "status": r[3], "stale": r[2] is None or r[2] < cutoff, "shown": int(r[4] or 0),
+             "status": r[3], "stale": stale(r), "shown": int(r[4] or 0),
              "open_items": int(r[5] or 0)} for r in rows[:START_PAGE_LIMIT]]
