@@ -36,6 +36,7 @@ MAX_PASSWORD = 200
 TOKEN_PREFIX = "lw_"
 
 _hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password: equal work for unknown accounts")
 
 
 class LoginFailed(ActionError):
@@ -158,6 +159,7 @@ def login(session: Session, email: str, password: str) -> User:
         raise failed from None
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
+        _verify(_DUMMY_HASH, password)  # the same time as for a known account
         log_event(session, None, "login_unknown", email[:200])
         session.commit()
         raise failed
@@ -165,11 +167,7 @@ def login(session: Session, email: str, password: str) -> User:
         log_event(session, user.id, "login_refused", "disabled" if user.disabled else "locked")
         session.commit()
         raise failed
-    try:
-        ok = bool(user.password_hash) and _hasher.verify(user.password_hash, password or "")
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
+    if not _verify(user.password_hash or _DUMMY_HASH, password) or not user.password_hash:
         user.failed_logins = (user.failed_logins or 0) + 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now() + dt.timedelta(minutes=LOCK_MINUTES)
@@ -183,6 +181,13 @@ def login(session: Session, email: str, password: str) -> User:
     log_event(session, user.id, "login")
     session.commit()
     return user
+
+
+def _verify(password_hash: str, password: str | None) -> bool:
+    try:
+        return _hasher.verify(password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def active_user(session: Session, user_id: int | None) -> User | None:
