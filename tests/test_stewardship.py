@@ -235,12 +235,16 @@ def test_editor_form_escapes_edited_text_everywhere(sapp, loaded_db, ids):
         "csrf_token": token, "name": "Gemeente Teststad: loket", "phone": "geen nummer"})
     assert bad.status_code == 422 and "geen telefoonnummer" in bad.get_data(as_text=True)
     saved = client.post(f"/beheer/dienst/{ids['own']}", data={
-        "csrf_token": token, "name": "Gemeente Teststad: loket", "description": evil})
+        "csrf_token": token, "name": f"Loket {evil}", "description": evil})
     assert saved.status_code == 302
+    found = client.get("/api/v1/services?postcode=9011&q=uitkering&limit=50").get_json()
+    assert any(r["id"] == ids["own"] for r in found["results"])
     assert client.post(f"/beheer/dienst/{ids['own']}", data={"description": "x"}
                        ).status_code == 400  # no CSRF token
     for url in (f"/dienst/{ids['own']}", f"/beheer/dienst/{ids['own']}",
-                f"/beheer/dienst/{ids['own']}/geschiedenis"):
+                f"/beheer/dienst/{ids['own']}/geschiedenis", f"/dienst/{ids['own']}/print",
+                f"/dienst/{ids['own']}/melden", "/beheer/", "/zoek?postcode=9011&q=uitkering",
+                f"/zoek/print?postcode=9011&q=uitkering&id={ids['own']}"):
         html = client.get(url).get_data(as_text=True)
         assert evil not in html and "&lt;script&gt;" in html, url
     assert evil == client.get(f"/api/v1/services/{ids['own']}").get_json()["description"]
