@@ -436,3 +436,27 @@ def test_service_page_links_to_the_report_forms_without_a_cookie(sapp, loaded_db
     assert sent.status_code == 200 and "Dank u" in sent.get_data(as_text=True)
     assert client.post(f"/dienst/{ids['own']}/beheren", data={
         "organization": "X", "email": "a@b.nl"}).status_code == 400  # no CSRF token
+
+
+def test_admin_users_page_adds_resets_and_disables(sapp, loaded_db):
+    make_user(loaded_db, "a@x.nl", "admin")
+    client = sapp.test_client()
+    login(client, "a@x.nl")
+    page = client.get("/beheer/gebruikers")
+    token = csrf_of(page.get_data(True))
+    added = client.post("/beheer/gebruikers", data={
+        "csrf_token": token, "email": "new@x.nl", "role": "municipality",
+        "municipality": "GM9002"}).get_data(as_text=True)
+    assert "/beheer/wachtwoord/" in added and "new@x.nl" in added
+    refused = client.post("/beheer/gebruikers", data={
+        "csrf_token": token, "email": "bad@x.nl", "role": "municipality",
+        "municipality": "GM0000"}).get_data(as_text=True)
+    assert "bestaande gemeentecode" in refused
+    reset = client.post("/beheer/gebruikers", data={
+        "csrf_token": token, "action": "reset", "email": "new@x.nl"}).get_data(as_text=True)
+    assert "/beheer/wachtwoord/" in reset
+    client.post("/beheer/gebruikers", data={"csrf_token": token, "action": "disable",
+                                            "email": "new@x.nl"})
+    assert "uitgeschakeld" in client.get("/beheer/gebruikers").get_data(as_text=True)
+    client.post("/beheer/logout", data={"csrf_token": token})
+    assert client.get("/beheer/").status_code == 302

@@ -115,12 +115,9 @@ def register(app: Flask) -> None:
         """Print a new one-time link to set the password."""
         with get_db().session() as session:
             try:
-                user = accounts.find_user(session, email)
+                value = accounts.reset_link(session, SYSTEM, email)
             except ActionError as exc:
                 _fail(exc)
-            value = accounts.new_password_token(session, user)
-            accounts.log_event(session, user.id, "reset_link")
-            session.commit()
             click.echo(set_password_link(value))
 
     @reminders.command("send")

@@ -125,6 +125,16 @@ def new_password_token(session: Session, user: User) -> str:
     return token
 
 
+def reset_link(session: Session, actor: Actor, email: str) -> str:
+    """A new one-time set-password token for an account (admins; the CLI too)."""
+    require_admin(actor)
+    user = find_user(session, email)
+    token = new_password_token(session, user)
+    log_event(session, user.id, "reset_link", f"by={actor.email or actor.role}")
+    session.commit()
+    return token
+
+
 def check_password_token(session: Session, token: str) -> PasswordToken:
     row = session.scalar(select(PasswordToken).where(
         PasswordToken.token_hash == digest(token or "")))

@@ -289,6 +289,9 @@ def users():
             if request.form.get("action") == "disable":
                 accounts.disable_user(db, g.actor, request.form.get("email", ""))
                 flash(_("Account uitgeschakeld."))
+            elif request.form.get("action") == "reset":
+                link = set_password_link(accounts.reset_link(db, g.actor,
+                                                             request.form.get("email", "")))
             else:
                 new = accounts.create_user(
                     db, g.actor, request.form.get("email", ""), request.form.get("role", ""),
