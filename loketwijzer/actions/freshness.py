@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from loketwijzer.actions.editing import load_service, record_version
@@ -47,17 +47,18 @@ def count_impressions(session: Session, service_ids: Iterable[str],
         return
     day = day or dt.date.today()
     try:
-        existing = {row.service_id: row for row in session.scalars(
-            select(ServiceImpression).where(ServiceImpression.day == day,
-                                            ServiceImpression.service_id.in_(list(counts))))}
-        for sid, n in counts.items():
-            if sid in existing:
-                existing[sid].count += n
-            else:
-                session.add(ServiceImpression(service_id=sid, day=day, count=n))
+        for sid, n in sorted(counts.items()):
+            bumped = session.execute(
+                update(ServiceImpression)
+                .where(ServiceImpression.service_id == sid, ServiceImpression.day == day)
+                .values(count=ServiceImpression.count + n),
+                execution_options={"synchronize_session": False})
+            if bumped.rowcount == 0:
+                session.execute(insert(ServiceImpression).values(service_id=sid, day=day,
+                                                                 count=n))
         session.commit()
-    except Exception:  # a lost count is fine; a failed search is not
-        session.rollback()
+    except Exception:  # a lost count (e.g. two first inserts at once) is fine; a failed
+        session.rollback()  # search is not
         log.debug("impression count failed", exc_info=True)
 
 
