@@ -54,7 +54,7 @@ def open_items(session: Session, actor: Actor, limit: int = 200) -> list[dict[st
         if item.field in editable.BY_NAME else item.field,
         "value": editable.loads(item.value), "other_value": editable.loads(item.other_value),
         "comment": item.comment, "organization_name": item.organization_name,
-        "contact_email": item.contact_email if actor.is_admin else None,
+        "contact_email": item.contact_email,  # the responsible editors may ask back
         "created_at": item.created_at.isoformat(timespec="minutes"),
     } for item, name in session.execute(query.limit(limit))]
 
