@@ -4,21 +4,22 @@ the questionnaire answers and who may give them, the pages and the API."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
 from loketwijzer.actions import scan
+from loketwijzer.auth import ANONYMOUS, Actor
 from loketwijzer.errors import Forbidden, InvalidInput, NotFound
 from loketwijzer.scan import STATUSES, load_spec
 from loketwijzer.scan.measures import MEASURES
 from loketwijzer.scan.spec import SpecError, parse_spec
+from tests.stewardship_fixture import make_user
 
-ADMIN = SimpleNamespace(role="admin", municipality_code=None, name="Beheerder")
-TESTSTAD = SimpleNamespace(role="municipality", municipality_code="GM9001",
-                           email="redacteur@teststad.example")
-PROEFDORP = SimpleNamespace(role="municipality", municipality_code="GM9002", name="P")
-ORGANISATION = SimpleNamespace(role="organization", municipality_code="GM9001", name="O")
+ADMIN = Actor("admin", user_id=1, email="beheer@loketwijzer.example")
+TESTSTAD = Actor("municipality", user_id=2, email="redacteur@teststad.example",
+                 municipality="GM9001")
+PROEFDORP = Actor("municipality", user_id=3, municipality="GM9002")
+ORGANISATION = Actor("organization", user_id=4, municipality="GM9001", organization_id="x")
 
 
 # ----------------------------------------------------------------------------- the criteria
@@ -98,13 +99,14 @@ def test_who_may_answer(loaded_db):
     answers = [{"criterion": "huisbezoek", "status": "voldoet", "comment": "Ja, via het "
                 "wijkteam."}]
     with loaded_db.session() as s:
-        for actor in (None, PROEFDORP, ORGANISATION,
-                      SimpleNamespace(role="municipality", municipality_code=None)):
+        for actor in (None, ANONYMOUS, PROEFDORP, ORGANISATION,
+                      Actor("municipality", user_id=5, municipality=None)):
             with pytest.raises(Forbidden):
                 scan.save_scan_answers(s, actor, "GM9001", answers)
         saved = scan.save_scan_answers(s, TESTSTAD, "gm9001", answers,
                                        now=dt.datetime(2026, 12, 4, 14, 0))
-        assert saved["huisbezoek"].answered_by == "redacteur@teststad.example"
+        # The public scan names the team, never the editor's e-mail address.
+        assert saved["huisbezoek"].answered_by == "redactie gemeente GM9001"
         assert saved["huisbezoek"].answered_at == "2026-12-04T14:00:00"
         scan.save_scan_answers(s, ADMIN, "GM9002", {"warme_overdracht": "deels"})
     with loaded_db.session() as s:
@@ -114,7 +116,7 @@ def test_who_may_answer(loaded_db):
     assert home.status == "voldoet" and home.todo is None
     assert home.answer.comment == "Ja, via het wijkteam."
     hand_over = next(c for c in other.criteria() if c.id == "warme_overdracht")
-    assert hand_over.status == "deels" and hand_over.answer.answered_by == "Beheerder"
+    assert hand_over.status == "deels" and hand_over.answer.answered_by == "beheer Loketwijzer"
     assert hand_over.todo  # not met: what to do
 
 
@@ -185,25 +187,29 @@ def test_api_answers_need_a_token(web):
     response = web.put("/api/v1/scan/GM9001/answers",
                        json={"answers": [{"criterion": "huisbezoek", "status": "voldoet"}]})
     assert response.status_code == 401
-    assert response.get_json()["error"]["code"] == "unauthorised"
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    bad = web.put("/api/v1/scan/GM9001/answers", headers={"Authorization": "Bearer nee"},
+                  json={"answers": [{"criterion": "huisbezoek", "status": "voldoet"}]})
+    assert bad.status_code == 401
 
 
-def test_api_answers_with_an_actor(web, monkeypatch):
-    from webapp.blueprints.api import scan as api_scan
-
-    monkeypatch.setattr(api_scan, "_actor_from_request", lambda: TESTSTAD)
-    ok = web.put("/api/v1/scan/GM9001/answers",
+def test_api_answers_with_a_token(web, loaded_db):
+    _, token, _ = make_user(loaded_db, "redacteur@teststad.example", "municipality",
+                            municipality="GM9001")
+    auth = {"Authorization": f"Bearer {token}"}
+    ok = web.put("/api/v1/scan/GM9001/answers", headers=auth,
                  json={"answers": [{"criterion": "huisbezoek", "status": "voldoet"}]})
     assert ok.status_code == 200, ok.get_json()
-    assert ok.get_json()["answers"]["huisbezoek"]["answered_by"] == TESTSTAD.email
-    other = web.put("/api/v1/scan/GM9002/answers",
+    assert ok.get_json()["answers"]["huisbezoek"]["answered_by"] == "redactie gemeente GM9001"
+    other = web.put("/api/v1/scan/GM9002/answers", headers=auth,
                     json={"answers": [{"criterion": "huisbezoek", "status": "voldoet"}]})
     assert other.status_code == 403
-    bad = web.put("/api/v1/scan/GM9001/answers", data="nee",
+    bad = web.put("/api/v1/scan/GM9001/answers", data="nee", headers=auth,
                   content_type="application/json")
     assert bad.status_code == 400
     page = web.get("/scan/GM9001").get_data(as_text=True)
-    assert "redacteur@teststad.example" in page
+    assert "redactie gemeente GM9001" in page
+    assert "redacteur@teststad.example" not in page
 
 
 @pytest.mark.parametrize("url", ["/scan/GM9001", "/scan/GM9001/print", "/scan/GM9001?lang=en",

@@ -12,22 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 
 import click
 from flask import Flask, current_app
 
 from loketwijzer.actions import scan
+from loketwijzer.auth import SYSTEM
 from loketwijzer.errors import ActionError
 from loketwijzer.scan import STATUSES
 from webapp.db import get_db
-
-
-@dataclass(frozen=True)
-class CliActor:
-    name: str
-    role: str = "admin"
-    municipality_code: str | None = None
 
 
 def register(app: Flask) -> None:
@@ -70,8 +63,9 @@ def register(app: Flask) -> None:
         """Beantwoord een vraag van de scan voor een gemeente."""
         try:
             with get_db().session() as session:
-                scan.save_scan_answers(session, CliActor(by), code, [
-                    {"criterion": criterion, "status": status, "comment": comment}])
+                scan.save_scan_answers(session, SYSTEM, code, [
+                    {"criterion": criterion, "status": status, "comment": comment}],
+                    answered_by=by)
         except ActionError as exc:
             click.echo(exc.message, err=True)
             sys.exit(1)

@@ -21,16 +21,16 @@ from sqlalchemy.orm import Session
 from loketwijzer import signals
 from loketwijzer.actions import audit
 from loketwijzer.actions.municipalities import get_municipality_row
+from loketwijzer.auth import Actor
 from loketwijzer.errors import Forbidden, InvalidInput
 from loketwijzer.models import Language, ScanAnswer, ServiceAtLocation
+from loketwijzer.models.accounts import ROLE_MUNICIPALITY
 from loketwijzer.scan import STATUSES, load_spec
 from loketwijzer.scan.measures import MEASURES, Context
 from loketwijzer.scan.spec import SOURCE_DATA, STATUS_ONBEKEND, ScanSpec
 
 MAX_COMMENT = 1000
 MAX_ANSWERS = 50
-ROLE_ADMIN = "admin"
-ROLE_MUNICIPALITY = "municipality"
 
 
 @dataclass(frozen=True)
@@ -186,22 +186,20 @@ def scan_municipality(session: Session, code: str, *, as_of: dt.date | None = No
 
 # ----------------------------------------------------------------------------- answers
 
-def can_answer(actor: Any, code: str) -> bool:
+def can_answer(actor: Actor | None, code: str) -> bool:
     """Admins, and the editors of this municipality (role 'municipality' with its code)."""
     if actor is None:
         return False
-    role = getattr(actor, "role", None)
-    if role == ROLE_ADMIN:
+    if actor.is_admin:
         return True
-    return role == ROLE_MUNICIPALITY and getattr(actor, "municipality_code", None) == code
+    return actor.role == ROLE_MUNICIPALITY and actor.municipality == code
 
 
-def _actor_name(actor: Any) -> str:
-    for attr in ("name", "email", "username", "id"):
-        value = getattr(actor, attr, None)
-        if value:
-            return str(value)[:200]
-    return str(getattr(actor, "role", "onbekend"))
+def _actor_label(actor: Actor) -> str:
+    """Who answered, as shown on the public scan: the role, never a person's e-mail."""
+    if actor.is_admin:
+        return "beheer Loketwijzer"
+    return f"redactie gemeente {actor.municipality}"
 
 
 def _clean_answers(spec: ScanSpec, answers: Any) -> list[tuple[str, str, str | None]]:
@@ -245,13 +243,13 @@ def _clean_answers(spec: ScanSpec, answers: Any) -> list[tuple[str, str, str | N
     return list(cleaned.values())
 
 
-def save_scan_answers(session: Session, actor: Any, code: str, answers: Any, *,
-                      now: dt.datetime | None = None, spec: ScanSpec | None = None
-                      ) -> dict[str, Answer]:
+def save_scan_answers(session: Session, actor: Actor | None, code: str, answers: Any, *,
+                      now: dt.datetime | None = None, spec: ScanSpec | None = None,
+                      answered_by: str | None = None) -> dict[str, Answer]:
     """Store the municipality's answers to questionnaire criteria (all or nothing).
 
-    ``actor`` needs ``role`` ('admin' | 'municipality' | 'organization') and
-    ``municipality_code``: only admins and this municipality's own editors may answer.
+    Only admins and this municipality's own editors may answer. ``answered_by`` names
+    the team for answers given on the command line; otherwise the actor's role is shown.
     Returns all current answers of the municipality. Flushes; the caller commits.
     """
     municipality = get_municipality_row(session, code)
@@ -259,7 +257,7 @@ def save_scan_answers(session: Session, actor: Any, code: str, answers: Any, *,
         raise Forbidden(f"U mag de scan van gemeente {municipality.code} niet invullen.")
     rows = _clean_answers(spec or load_spec(), answers)
     stamp = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
-    who = _actor_name(actor)
+    who = (answered_by or _actor_label(actor))[:200]
     existing = {r.criterion_id: r for r in session.scalars(
         select(ScanAnswer).where(ScanAnswer.municipality_code == municipality.code))}
     for cid, status, comment in rows:

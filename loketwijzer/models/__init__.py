@@ -1,7 +1,17 @@
 """All tables, importable from one place (Alembic and the importers need them all)."""
 
+from loketwijzer.models.accounts import ApiToken, AuthEvent, PasswordToken, User
 from loketwijzer.models.base import Base, stable_id
 from loketwijzer.models.geo import Municipality, Pc4Area, Place, Province
+from loketwijzer.models.history import (
+    Confirmation,
+    FieldOverride,
+    OutboxMessage,
+    RateEvent,
+    RecordVersion,
+    ReviewItem,
+    ServiceImpression,
+)
 from loketwijzer.models.imports import ImportRun
 from loketwijzer.models.mysterie import MysterieCasus, MysterieFinding
 from loketwijzer.models.offer import (
@@ -65,10 +75,14 @@ __all__ = [
     "TAXONOMY_PROVIDER_TYPES",
     "Accessibility",
     "Address",
+    "ApiToken",
     "Attribute",
+    "AuthEvent",
     "Base",
+    "Confirmation",
     "CostOption",
     "DemandSignal",
+    "FieldOverride",
     "ImportRun",
     "Language",
     "Location",
@@ -76,17 +90,24 @@ __all__ = [
     "MysterieCasus",
     "MysterieFinding",
     "Organization",
+    "OutboxMessage",
+    "PasswordToken",
     "Pc4Area",
     "Phone",
     "Place",
     "Province",
+    "RateEvent",
+    "RecordVersion",
     "RequiredDocument",
+    "ReviewItem",
     "ScanAnswer",
     "Schedule",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
+    "ServiceImpression",
     "Taxonomy",
     "TaxonomyTerm",
+    "User",
     "stable_id",
 ]

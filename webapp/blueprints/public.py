@@ -360,6 +360,9 @@ def search():
                                    suggestions=suggestion_links(form, exc))
     count_search(found)
     results = found.get("results") or []
+    from loketwijzer.actions.freshness import count_impressions
+
+    count_impressions(get_session(), [r.get("id") for r in results])
     area_codes = [a.get("code") for a in found.get("areas") or []]
     safety = SAFETY_AREA in area_codes
     messages = [m for m in found.get("messages") or []

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify, request
 
 from loketwijzer.actions import scan
-from loketwijzer.errors import ActionError, InvalidInput
+from loketwijzer.errors import InvalidInput
 from webapp.blueprints.api import bp
+from webapp.blueprints.api.stewardship import token_actor
 from webapp.db import get_session, get_settings
-
-
-class Unauthorised(ActionError):
-    status = 401
-    code = "unauthorised"
-
-
-def _actor_from_request() -> Any | None:
-    """The actor behind this request's API token, or None.
-
-    TODO(lead, when merging issue 10): look up the bearer token with issue 10's token
-    auth and return its account (attributes ``role`` and ``municipality_code``, plus a
-    ``name`` or ``email`` for "answered by"). Until then nobody is authenticated, so the
-    endpoint answers 401. The authorisation itself (admin, or the municipality's own
-    editors) is checked in ``scan.save_scan_answers``.
-    """
-    return None
 
 
 @bp.get("/scan/<code>")
@@ -39,9 +21,7 @@ def scan_detail(code: str):
 @bp.put("/scan/<code>/answers")
 def scan_answers(code: str):
     """Body: ``{"answers": [{"criterion", "status", "comment"}]}`` (or the list itself)."""
-    actor = _actor_from_request()
-    if actor is None:
-        raise Unauthorised("Log in met een API-token om de scan in te vullen.")
+    actor = token_actor()
     body = request.get_json(silent=True)
     if body is None:
         raise InvalidInput("Stuur de antwoorden als JSON.", code="invalid_json")

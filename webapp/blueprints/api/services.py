@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from loketwijzer.actions.finder import MAX_LIMIT, find_services
+from loketwijzer.actions.freshness import count_impressions
 from loketwijzer.actions.services import get_service
 from loketwijzer.errors import InvalidInput
 from webapp.blueprints.api import bp
@@ -81,6 +82,7 @@ def services():
         allow_online=settings.allow_online,
     )
     count_search(result)
+    count_impressions(get_session(), [r["id"] for r in result.get("results") or []])
     return jsonify(result)
 
 
