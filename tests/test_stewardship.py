@@ -113,7 +113,8 @@ def test_patch_api_codes_history_and_confirm(sapp, loaded_db, ids):
                          json={"phone": "bel ons", "postal_code": "12", "opening_hours": "x"})
     assert wrong.status_code == 422
     assert set(wrong.get_json()["error"]["fields"]) == {"phone", "postal_code"}
-    assert client.get(f"/api/v1/services/{own}").get_json()["opening_hours_text"] is None  # nothing changed
+    unchanged = client.get(f"/api/v1/services/{own}").get_json()
+    assert unchanged["opening_hours_text"] is None  # nothing changed
     assert client.patch(f"/api/v1/services/{own}", data="nope", headers=auth
                         ).status_code == 400
     assert client.get(f"/api/v1/services/{own}/history").status_code == 401
