@@ -304,3 +304,45 @@ def users():
             flash(exc.message)
     return render_template("beheer/users.html", users=accounts.list_users(db, g.actor),
                            roles=ROLES, link=link)
+
+
+# ------------------------------------------------------------------ scan questionnaire
+
+@bp.route("/scan", methods=["GET", "POST"])
+@login_required
+def scan_answers():
+    """The municipality answers the scan's questionnaire criteria (issue 14).
+
+    Municipal editors answer for their own municipality; admins pick one with
+    ``?gemeente=GMxxxx``. ``save_scan_answers`` checks the actor itself.
+    """
+    from loketwijzer.actions import scan
+    from loketwijzer.scan import STATUSES
+    from loketwijzer.scan.spec import SOURCE_VRAGENLIJST
+
+    code = (request.values.get("gemeente") or g.actor.municipality or "").strip().upper()
+    if not code:
+        flash(_("Kies een gemeente, bijvoorbeeld ?gemeente=GM0363."))
+        return render_template("beheer/scan.html", result=None, statuses=STATUSES)
+    db = get_session()
+    if not scan.can_answer(g.actor, code):
+        abort(403)
+    if request.method == "POST":
+        answers = [{"criterion": cid, "status": request.form.get(f"status-{cid}", ""),
+                    "comment": request.form.get(f"comment-{cid}") or None}
+                   for cid in request.form.getlist("criterion")
+                   if request.form.get(f"status-{cid}")]
+        try:
+            scan.save_scan_answers(db, g.actor, code, answers)
+            db.commit()
+            flash(_("De antwoorden zijn opgeslagen."))
+            return redirect(url_for("admin.scan_answers", gemeente=code))
+        except ActionError as exc:
+            db.rollback()
+            if exc.status == 403:
+                raise
+            flash(exc.message)
+    result = scan.scan_municipality(db, code, stale_after_days=get_settings().stale_after_days)
+    questions = [c for c in result.criteria() if c.source == SOURCE_VRAGENLIJST]
+    return render_template("beheer/scan.html", result=result, questions=questions,
+                           statuses=STATUSES, max_comment=scan.MAX_COMMENT)
