@@ -255,8 +255,11 @@ def _quality_flags(session: Session, services: pd.DataFrame) -> None:
 
     schedules = _frame(session, select(Schedule.service_id, Schedule.location_id),
                        ["service_id", "location_id"])
-    with_schedule = set(schedules["service_id"].dropna()) | via_locations(
-        schedules["location_id"])
+    # The help list gives opening hours as the source's words, not as schedule rows.
+    worded = _frame(session, select(Service.id).where(
+        Service.opening_hours.is_not(None), Service.opening_hours != ""), ["id"])
+    with_schedule = (set(schedules["service_id"].dropna())
+                     | via_locations(schedules["location_id"]) | set(worded["id"]))
 
     phones = _frame(session, select(Phone.service_id, Phone.organization_id, Phone.location_id),
                     ["service_id", "organization_id", "location_id"])
@@ -340,6 +343,7 @@ class AuditArrays:
     best_org: np.ndarray  # (o, n_area) organisation chosen by the jungle rule, -1 if none
     category: np.ndarray  # (o, n_area)
     stale_flags: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
+    available: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), bool))
 
 
 def _origin_rows(frames: AuditFrames, muni: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -568,7 +572,7 @@ def compute(
         event_codes=event_codes, jungle=jungle, jungle_max=jungle_max,
         local=local, quality=quality,
         origin_rows=rows, origin_seg=seg, distance_km=dist_ind, nearest_site=near_ind,
-        best_org=best_org, category=category, stale_flags=stale,
+        best_org=best_org, category=category, stale_flags=stale, available=available,
     )
 
 

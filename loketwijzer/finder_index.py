@@ -180,11 +180,12 @@ _VERSION_SQL = (
     "SELECT (SELECT max(id) FROM import_run), (SELECT max(finished_at) FROM import_run), "
     + ", ".join(f"(SELECT count(*) FROM service WHERE status = '{status}')"
                 for status in (STATUS_ACTIVE, STATUS_UNCERTAIN, STATUS_REFERRAL))
+    + ", (SELECT max(id) FROM record_version)"
 )
 
 
 def data_version(session: Session) -> tuple:
-    """A stamp that changes whenever an import ran or services were (de)activated.
+    """A stamp that changes whenever an import ran, services were (de)activated or edited.
 
     Plain SQL on purpose: it runs on every search, and this is a third of the ORM's cost.
     """

@@ -175,7 +175,9 @@ def test_scorecard_xlsx_has_styled_sheets(case_client):
     response = case_client.get("/audit/GM9101.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
-    assert wb.sheetnames == ["Scorekaart", "Levensgebeurtenissen", "Datakwaliteit", "Bronnen"]
+    assert wb.sheetnames == ["Scorekaart", "Levensgebeurtenissen", "Datakwaliteit",
+                             "Rechtsbescherming-scan", "Zoekvragen naast aanbod",
+                             "Zoekvragen per week", "Bronnen"]
     ws = wb["Scorekaart"]
     header = [c.value for c in ws[1]]
     assert ws["A1"].font.bold and ws.freeze_panes == "A2"

@@ -362,6 +362,45 @@ def audit_municipality(session: Session, code: str, *, as_of: dt.date | None = N
                      detail=True)
 
 
+def audit_with_services(session: Session, code: str, *, as_of: dt.date | None = None,
+                        stale_after_days: int = 365
+                        ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The audit of one municipality plus every service its residents can use by the
+    audit's rule (listed, national, or open help nearby), each with the facts the
+    rechtsbescherming-scan weighs (one run of the geometry for both)."""
+    municipality = get_municipality_row(session, code)
+    as_of = as_of or dt.date.today()
+    frames = _frames(session)
+    if municipality.code not in frames.muni_index:  # pragma: no cover - data changed midway
+        audit_geo.clear_cache()
+        frames = _frames(session)
+    arrays = audit_geo.compute(frames, [municipality.code], events=_event_specs(),
+                               as_of=as_of, stale_after_days=stale_after_days)
+    result = _assemble(frames, arrays, 0, as_of=as_of, stale_after_days=stale_after_days,
+                       detail=True)
+    svc, sites = frames.services, frames.sites
+    site_muni = sites["municipality_code"].to_numpy()
+    site_svc = sites["svc"].to_numpy()
+    site_loc = sites["location_id"].to_numpy()
+    services = []
+    for j in np.flatnonzero(arrays.available[0]):
+        s = svc.iloc[int(j)]
+        own_sites = sorted({str(site_loc[k]) for k in np.flatnonzero(
+            (site_svc == j) & (site_muni == municipality.code))})
+        services.append({
+            "id": s["id"], "name": s["name"], "organization": s["organization"],
+            "provider_type": s["provider_type"], "independent": bool(s["independent"]),
+            "walk_in": bool(s["walk_in"]), "national": bool(s["national"]),
+            "remote": bool(s["remote"]), "local": bool(arrays.local[0, j]),
+            "stale": bool(arrays.stale_flags[j]),
+            "has_schedule": bool(s["has_schedule"]),
+            "areas": [a for k, a in enumerate(frames.area_codes) if frames.area_matrix[j, k]],
+            "locations_in_municipality": own_sites,
+        })
+    services.sort(key=lambda r: (r["name"].casefold(), r["id"]))
+    return result, services
+
+
 def audit_all(session: Session, *, as_of: dt.date | None = None, stale_after_days: int = 365
               ) -> Iterator[dict[str, Any]]:
     """Every municipality's audit (without per-record lists), from one national run."""

@@ -1,7 +1,17 @@
 """All tables, importable from one place (Alembic and the importers need them all)."""
 
+from loketwijzer.models.accounts import ApiToken, AuthEvent, PasswordToken, User
 from loketwijzer.models.base import Base, stable_id
 from loketwijzer.models.geo import Municipality, Pc4Area, Place, Province
+from loketwijzer.models.history import (
+    Confirmation,
+    FieldOverride,
+    OutboxMessage,
+    RateEvent,
+    RecordVersion,
+    ReviewItem,
+    ServiceImpression,
+)
 from loketwijzer.models.imports import ImportRun
 from loketwijzer.models.mysterie import MysterieCasus, MysterieFinding
 from loketwijzer.models.offer import (
@@ -33,6 +43,8 @@ from loketwijzer.models.offer import (
     ServiceArea,
     ServiceAtLocation,
 )
+from loketwijzer.models.scan import ScanAnswer
+from loketwijzer.models.signals import DemandSignal
 from loketwijzer.models.taxonomy import (
     TAXONOMY_LIFE_EVENTS,
     TAXONOMY_PROBLEM_AREAS,
@@ -63,9 +75,14 @@ __all__ = [
     "TAXONOMY_PROVIDER_TYPES",
     "Accessibility",
     "Address",
+    "ApiToken",
     "Attribute",
+    "AuthEvent",
     "Base",
+    "Confirmation",
     "CostOption",
+    "DemandSignal",
+    "FieldOverride",
     "ImportRun",
     "Language",
     "Location",
@@ -73,16 +90,24 @@ __all__ = [
     "MysterieCasus",
     "MysterieFinding",
     "Organization",
+    "OutboxMessage",
+    "PasswordToken",
     "Pc4Area",
     "Phone",
     "Place",
     "Province",
+    "RateEvent",
+    "RecordVersion",
     "RequiredDocument",
+    "ReviewItem",
+    "ScanAnswer",
     "Schedule",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
+    "ServiceImpression",
     "Taxonomy",
     "TaxonomyTerm",
+    "User",
     "stable_id",
 ]

@@ -23,6 +23,7 @@ from loketwijzer.errors import InvalidInput
 from loketwijzer.models import Municipality
 from webapp import maps
 from webapp.db import get_session, get_settings
+from webapp.demand import count_search
 
 bp = Blueprint("public", __name__)
 
@@ -381,16 +382,25 @@ def search():
             return _render_search_page(form, notice=notice, pick_topic=True)
         return _render_search_page(form, status=400, error=exc.message,
                                    suggestions=suggestion_links(form, exc))
+    count_search(found)
     results = found.get("results") or []
     groups = group_by_place(results)
+    from loketwijzer.actions.freshness import count_impressions
+
+    count_impressions(get_session(), [r.get("id") for r in results])
     area_codes = [a.get("code") for a in found.get("areas") or []]
     safety = SAFETY_AREA in area_codes
     messages = [m for m in found.get("messages") or []
                 if not (safety and m.get("kind") == "safety")]
+    from loketwijzer.actions.match import first_steps_for
+    from loketwijzer.first_steps import disclaimer
+
     return render_template(
         "results.html",
         form=form,
         found=found,
+        first_steps=first_steps_for(form.q, area_codes, current_lang()),
+        first_steps_note=disclaimer(current_lang()),
         results=results,
         groups=groups,
         messages=messages,
