@@ -224,7 +224,7 @@ class Matcher:
                     if best_direct and old >= best_direct:
                         continue  # already the best: adding only inflates the top
                     new = old + weight
-                    if best_direct and old < best_direct:
+                    if best_direct >= EVENT_OVERRIDE and old < best_direct:
                         new = min(new, best_direct * EVENT_CAP)
                     raw[(AREA, code)] = max(old, new)
                     if not shown.get((AREA, code)):
@@ -328,8 +328,11 @@ class Matcher:
                 out.append(hit)  # "huiselijk geweld", "mishandeld": never figurative
                 continue
             lo, hi = min(hit.slots) - fig.window, max(hit.slots) + fig.window
-            near_money = any(_is_money(tokens[j], fig.money)
-                             for j in range(max(lo, 0), min(hi + 1, len(tokens))))
+            # Money as the object only turns violence *nouns* into figures ("een klap
+            # voor ons budget"); "hij slaat me als ik om geld vraag" stays violence.
+            near_money = core <= fig.money_figures and any(
+                _is_money(tokens[j], fig.money)
+                for j in range(max(lo, 0), min(hi + 1, len(tokens))))
             if org or near_money or (role and core <= fig.pressure):
                 signals = {k: w for k, w in hit.term.signals.items()
                            if k != (AREA, SAFETY_AREA)}

@@ -112,6 +112,8 @@ class FigurativeRule:
     physical: frozenset[str] = frozenset()
     pressure: frozenset[str] = frozenset()
     money: frozenset[str] = frozenset()
+    #: Violence nouns that money can be the object of ("een klap voor ons budget").
+    money_figures: frozenset[str] = frozenset()
     fillers: frozenset[str] = frozenset()
     window: int = 4
 
@@ -345,7 +347,7 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
     figurative = FigurativeRule(
         **{key: _word_set(fig.get(key), classes, f"figurative.{key}")
            for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
-                       "fillers")},
+                       "money_figures", "fillers")},
         window=int(fig.get("window", 4)),
     )
     return Rules(str(data.get("version", "")), events, figurative)

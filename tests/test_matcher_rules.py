@@ -16,7 +16,7 @@ from matcher.taxonomy import DEFAULT_TAXONOMY_DIR, TaxonomyError, load_taxonomy
 REPO = Path(__file__).resolve().parents[1]
 V2_DEV = REPO / "tests" / "data" / "matcher_v2_dev.jsonl"
 V2_FRESH = [REPO / "tests" / "data" / f"matcher_v2_{name}.jsonl"
-            for name in ("fresh", "fresh3", "fresh4")]
+            for name in ("fresh", "fresh3", "fresh4", "fresh5")]
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,9 @@ def test_figures_of_speech_do_not_raise_a_false_alarm(m, text):
     "mijn vriend gaf me een klap en nu heb ik blauwe plekken",
     "my husband is killing me, he hits me every day",
     "hij slaat me thuis",
+    "hij slaat me als ik om geld vraag",
+    "ik word geslagen als ik geen geld meeneem",
+    "de gemeente weet dat hij me slaat",
 ])
 def test_real_violence_still_wins(m, text):
     assert codes(m, text)[0] == "geweld"
