@@ -316,7 +316,8 @@ class Matcher:
         present = set(tokens)
         if present & fig.anchors:
             return hits
-        org, role = bool(present & fig.organisations), bool(present & fig.roles)
+        org = any(_is_org(t, fig.organisations) for t in present)
+        role = bool(present & fig.roles)
         verbs = fig.physical | fig.pressure
         out: list[_Hit] = []
         for hit in hits:
@@ -460,6 +461,12 @@ class Matcher:
             out.append(AreaMatch(area.code, area.label, area.label_en, score,
                                  tuple(shown.get((AREA, area.code), []))))
         return out, safety
+
+
+def _is_org(token: str, organisations: frozenset[str]) -> bool:
+    """An organisation, also as the head of a compound ("energiemaatschappij")."""
+    return token in organisations or any(
+        len(w) >= 6 and token.endswith(w) for w in organisations)
 
 
 def _is_money(token: str, money: frozenset[str]) -> bool:
