@@ -130,6 +130,8 @@ def test_figures_of_speech_do_not_raise_a_false_alarm(m, text):
     "hij slaat me als ik om geld vraag",
     "ik word geslagen als ik geen geld meeneem",
     "de gemeente weet dat hij me slaat",
+    "er is geweld in ons huis en de gemeente helpt niet",
+    "mijn kind wordt op school met geweld bedreigd",
 ])
 def test_real_violence_still_wins(m, text):
     assert codes(m, text)[0] == "geweld"
