@@ -186,8 +186,14 @@ def test_v2_dev_set_quality_floor():
 
 
 @pytest.mark.parametrize("path", V2_FRESH, ids=lambda p: p.stem)
-def test_fresh_sets_are_well_formed(path):
-    """Measurement only: written after a fix and never tuned on, so no thresholds here."""
+def test_fresh_sets_are_well_formed_and_keep_safety(path):
+    """Each batch was measured once when it was written (before it was tuned on; see
+    docs/taxonomy.md for those figures) and has since joined the dev pool, so it now
+    guards against regressions: every violence item first, at most one false alarm."""
     items = read_items(path)
     assert len(items) >= 50
     assert len({i["id"] for i in items}) == len(items)
+    report = evaluate(items, get_matcher())
+    assert report.safety == 1.0
+    assert report.false_alarms <= 1
+    assert report.hit1 >= 0.93
