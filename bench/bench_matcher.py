@@ -3,7 +3,8 @@
     python bench/bench_matcher.py [--rounds N]
 
 Uses a varied built-in query set (Dutch, English, typos, shorthand, long texts) plus,
-when present, the public evaluation set (../shared/eval) and tests/data/matcher_dev.jsonl.
+when present, the public evaluation set (../shared/eval), tests/data/matcher_dev.jsonl and
+tests/data/matcher_v2_dev.jsonl (multi-problem, figurative and hidden-abuse sentences).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def main() -> int:
     queries = list(QUERIES)
     queries += _jsonl(REPO.parent / "shared" / "eval" / "situations_public.jsonl")
     queries += _jsonl(REPO / "tests" / "data" / "matcher_dev.jsonl")
+    queries += _jsonl(REPO / "tests" / "data" / "matcher_v2_dev.jsonl")
 
     first: list[float] = []
     for text in queries:  # cold: first time each token is analysed

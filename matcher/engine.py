@@ -209,6 +209,7 @@ class Matcher:
         events = self._life_events(raw, shown)
         direct = any(raw.get((AREA, a.code), 0.0) >= EVENT_OVERRIDE for a in self.areas)
         after: set[str] = set()
+        first: list[str] = []
         best_direct = max((raw.get((AREA, a.code), 0.0) for a in self.areas), default=0.0)
         for event in events:
             rule = self._event_rules.get(event.code)
@@ -223,12 +224,13 @@ class Matcher:
                     if best_direct and old >= best_direct:
                         continue  # already the best: adding only inflates the top
                     new = old + weight
-                    if best_direct and old < best_direct:
+                    if best_direct >= EVENT_OVERRIDE and old < best_direct:
                         new = min(new, best_direct * EVENT_CAP)
                     raw[(AREA, code)] = max(old, new)
                     if not shown.get((AREA, code)):
                         shown[(AREA, code)] = list(shown.get((EVENT, event.code), []))
                 after.update(rule.after)
+                first.extend(c for c in rule.first if c not in first)
                 continue
             if not direct:
                 # Without a rule, an event only speaks when little else does ("ik word
@@ -241,9 +243,13 @@ class Matcher:
                 if not shown.get((AREA, code)):
                     shown[(AREA, code)] = list(shown.get((EVENT, event.code), []))
         areas, safety = self._select_areas(raw, shown, event_only=not direct)
-        if after:
-            # Stable: the areas the event says come later move behind the others.
-            areas.sort(key=lambda a: a.code in after and a.code != SAFETY_AREA)
+        if after or first:
+            # Stable: safety stays first; the areas an event needs first come next,
+            # the areas it says come later move behind the others.
+            areas.sort(key=lambda a: (
+                a.code != SAFETY_AREA,
+                first.index(a.code) if a.code in first else len(first),
+                a.code in after and a.code != SAFETY_AREA))
         return MatchResult(query=text, areas=areas, life_events=events, safety=safety)
 
     def explain(self, text: str) -> list[dict[str, Any]]:
@@ -310,7 +316,8 @@ class Matcher:
         present = set(tokens)
         if present & fig.anchors:
             return hits
-        org, role = bool(present & fig.organisations), bool(present & fig.roles)
+        org = any(_is_org(t, fig.organisations) for t in present)
+        role = bool(present & fig.roles)
         verbs = fig.physical | fig.pressure
         out: list[_Hit] = []
         for hit in hits:
@@ -322,8 +329,11 @@ class Matcher:
                 out.append(hit)  # "huiselijk geweld", "mishandeld": never figurative
                 continue
             lo, hi = min(hit.slots) - fig.window, max(hit.slots) + fig.window
-            near_money = any(tokens[j] in fig.money
-                             for j in range(max(lo, 0), min(hi + 1, len(tokens))))
+            # Money as the object only turns violence *nouns* into figures ("een klap
+            # voor ons budget"); "hij slaat me als ik om geld vraag" stays violence.
+            near_money = core <= fig.money_figures and any(
+                _is_money(tokens[j], fig.money)
+                for j in range(max(lo, 0), min(hi + 1, len(tokens))))
             if org or near_money or (role and core <= fig.pressure):
                 signals = {k: w for k, w in hit.term.signals.items()
                            if k != (AREA, SAFETY_AREA)}
@@ -451,6 +461,17 @@ class Matcher:
             out.append(AreaMatch(area.code, area.label, area.label_en, score,
                                  tuple(shown.get((AREA, area.code), []))))
         return out, safety
+
+
+def _is_org(token: str, organisations: frozenset[str]) -> bool:
+    """An organisation, also as the head of a compound ("energiemaatschappij")."""
+    return token in organisations or any(
+        len(w) >= 6 and token.endswith(w) for w in organisations)
+
+
+def _is_money(token: str, money: frozenset[str]) -> bool:
+    """A money word, also as the head of a compound ("energierekening", "zorgpremie")."""
+    return token in money or any(len(w) >= 5 and token.endswith(w) for w in money)
 
 
 def _better(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:

@@ -19,6 +19,11 @@ _TAG_RE = re.compile(r"<[^>]{0,200}>")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"\S+@\S+\.\w+")
 _NOT_RE = re.compile(r"n['’]t\b", re.IGNORECASE)
+# English negations typed without the apostrophe ("cant", "didnt", "hasnt").
+_BARE_NOT_RE = re.compile(
+    r"\b(ca|do|wo|did|does|has|have|had|is|was|are|were|could|would|should)nt\b",
+    re.IGNORECASE)
+_BARE_NOT = {"ca": "can", "wo": "will"}
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 #: Shortest word that is worth stemming; shorter words are abbreviations or
@@ -51,7 +56,9 @@ def _expand_not(text: str) -> str:
     lowered = text.replace("’", "'")
     for short, full in _SPECIAL_NOT.items():
         lowered = re.sub(rf"\b{re.escape(short)}", full, lowered, flags=re.IGNORECASE)
-    return _NOT_RE.sub(" not", lowered)
+    lowered = _NOT_RE.sub(" not", lowered)
+    return _BARE_NOT_RE.sub(
+        lambda m: f"{_BARE_NOT.get(m.group(1).lower(), m.group(1))} not", lowered)
 
 
 def words(text: str) -> list[str]:

@@ -98,6 +98,8 @@ class EventRule:
     after: tuple[str, ...] = ()
     #: Evidence for the event itself needed before it adds anything.
     min: float = 0.0
+    #: Areas that go first when present (after safety): what the resident needs now.
+    first: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class FigurativeRule:
     physical: frozenset[str] = frozenset()
     pressure: frozenset[str] = frozenset()
     money: frozenset[str] = frozenset()
+    #: Violence nouns that money can be the object of ("een klap voor ons budget").
+    money_figures: frozenset[str] = frozenset()
     fillers: frozenset[str] = frozenset()
     window: int = 4
 
@@ -335,14 +339,15 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
             raise TaxonomyError(f"rules.yaml: unknown life event {code!r}")
         adds = {str(a): float(w) for a, w in (node.get("adds") or {}).items()}
         after = tuple(node.get("after") or ())
-        if any(a not in AREA_CODES for a in [*adds, *after]) or not adds:
-            raise TaxonomyError(f"rules.yaml: {code}: adds/after need known area codes")
-        events[code] = EventRule(adds, after, float(node.get("min", 0.0)))
+        first = tuple(node.get("first") or ())
+        if any(a not in AREA_CODES for a in [*adds, *after, *first]) or not adds:
+            raise TaxonomyError(f"rules.yaml: {code}: adds/after/first need known area codes")
+        events[code] = EventRule(adds, after, float(node.get("min", 0.0)), first)
     fig = data.get("figurative") or {}
     figurative = FigurativeRule(
         **{key: _word_set(fig.get(key), classes, f"figurative.{key}")
            for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
-                       "fillers")},
+                       "money_figures", "fillers")},
         window=int(fig.get("window", 4)),
     )
     return Rules(str(data.get("version", "")), events, figurative)
