@@ -52,6 +52,8 @@ class Settings:
     tile_url: str = PDOK_BRT_TILES
     tile_attribution: str = PDOK_BRT_ATTRIBUTION
     stale_after_days: int = 365
+    public_url: str | None = None  # LOKETWIJZER_PUBLIC_URL: base of every absolute link
+    trusted_hosts: tuple[str, ...] = ()  # LOKETWIJZER_TRUSTED_HOSTS, besides localhost
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,4 +66,7 @@ class Settings:
             tile_url=env.get("LOKETWIJZER_TILE_URL") or PDOK_BRT_TILES,
             tile_attribution=env.get("LOKETWIJZER_TILE_ATTRIBUTION") or PDOK_BRT_ATTRIBUTION,
             stale_after_days=int(env.get("LOKETWIJZER_STALE_AFTER_DAYS") or 365),
+            public_url=env.get("LOKETWIJZER_PUBLIC_URL") or None,
+            trusted_hosts=tuple(h.strip().lower() for h in
+                                env.get("LOKETWIJZER_TRUSTED_HOSTS", "").split(",") if h.strip()),
         )
