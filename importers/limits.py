@@ -43,6 +43,9 @@ MAX_CSV_FIELD_BYTES = 128 * 1024
 #: How much of a sheet's XML is read to find its declared ``<dimension>``.
 DIMENSION_PEEK_BYTES = 64 * 1024
 
+_ROW_START = re.compile(rb"<(?:\w{1,20}:)?row[\s/>]")
+ROW_TAG_OVERLAP = 32  # bytes kept between chunks so a tag cut in two is counted once
+
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
 
 
@@ -130,6 +133,7 @@ def _check_dimension(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipIn
         head = fh.read(DIMENSION_PEEK_BYTES)
     match = _DIMENSION.search(head)
     if not match:
+        _count_rows(path, archive, member)
         return
     _c1, r1, c2, r2 = match.groups()
     last_row = int(r2 or r1 or 0)
@@ -139,3 +143,23 @@ def _check_dimension(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipIn
     if last_col > MAX_COLUMNS:
         raise SourceUnreadable(f"{path.name}: tabblad {Path(member.filename).stem} heeft "
                                f"{last_col} kolommen (hoogstens {MAX_COLUMNS})")
+
+
+def _count_rows(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """A sheet without ``<dimension>``: count its rows in a stream, stopping past the limit.
+
+    openpyxl would otherwise parse the whole sheet just to learn its size.
+    """
+    rows = 0
+    tail = b""
+    with archive.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            cut = max(len(data) - ROW_TAG_OVERLAP, 0)  # tags starting later: next round
+            rows += sum(1 for m in _ROW_START.finditer(data) if m.start() < cut)
+            tail = data[cut:]
+            if rows > MAX_ROWS + 1:
+                raise too_many_rows(f"{path.name} (tabblad {Path(member.filename).stem})")
+    rows += len(_ROW_START.findall(tail))
+    if rows > MAX_ROWS + 1:
+        raise too_many_rows(f"{path.name} (tabblad {Path(member.filename).stem})")

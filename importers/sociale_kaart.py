@@ -487,19 +487,23 @@ def _read_xlsx(path: Path) -> _Table:
         sheet = workbook[sheet_name]
         if not hasattr(sheet, "iter_rows"):
             raise SourceUnreadable(f"{path.name}: tabblad '{sheet_name}' is geen tabel")
-        cell_rows = sheet.iter_rows(min_row=1)
-        first = next(cell_rows, None)
-        header_cells = None if first is None else [c.value for c in first]
-        if header_cells is None or not any(v not in (None, "") for v in header_cells):
+        # Explicit bounds: without them openpyxl reads the whole sheet first to find its
+        # size when the file declares none (seconds and hundreds of MB for millions of rows).
+        first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS + 1), None)
+        header_cells = [c.value for c in first or ()]
+        while header_cells and header_cells[-1] in (None, ""):
+            header_cells.pop()
+        if not header_cells:
             raise SourceUnreadable(f"{path.name}: tabblad '{sheet_name}' heeft geen kopregel")
         header = [_xlsx_text(v) for v in header_cells]
         if len(header) > MAX_COLUMNS:
-            raise SourceUnreadable(f"{path.name}: de kopregel heeft {len(header)} kolommen "
-                                   f"(hoogstens {MAX_COLUMNS})")
+            raise SourceUnreadable(f"{path.name}: de kopregel heeft meer dan {MAX_COLUMNS} "
+                                   "kolommen")
         mapping, errors = _map_header(header, path.name)
         if errors:
             return _Table([], errors)
         table = _Table()
+        cell_rows = sheet.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=len(header))
         for rownum, cells in enumerate(cell_rows, start=2):
             if rownum > MAX_ROWS + 1:  # also empty rows: a sheet can hold millions of them
                 raise too_many_rows(path.name)
