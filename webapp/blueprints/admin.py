@@ -6,8 +6,7 @@ app needs no accounts and holds no upload of personal data.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import io
 
 from flask import Blueprint, abort, render_template, send_file
 
@@ -27,8 +26,10 @@ def status():
 def template(fmt: str):
     if fmt not in {"csv", "xlsx"}:
         abort(404)
-    from importers.sociale_kaart_template import write_template
+    from importers.sociale_kaart_template import template_bytes
 
-    tmp = Path(tempfile.mkdtemp()) / f"sociale-kaart-template.{fmt}"
-    write_template(tmp, fmt)
-    return send_file(tmp, as_attachment=True, download_name=tmp.name)
+    # Built in memory: no temporary file or folder per request.
+    mimetype = ("text/csv" if fmt == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(io.BytesIO(template_bytes(fmt)), mimetype=mimetype, as_attachment=True,
+                     download_name=f"sociale-kaart-template.{fmt}")
