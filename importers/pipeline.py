@@ -81,6 +81,9 @@ def run_import(
         report.message = f"{type(exc).__name__}: {detail}"
     report.seconds = time.perf_counter() - started
     _log_run(db, report, started_at)
+    if report.status != "ok":
+        reason = report.message or "; ".join(str(e) for e in report.errors[:3])
+        log.warning("import %s %s: %s", provider.name, report.status, reason)
     return report
 
 

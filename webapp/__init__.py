@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.json.sort_keys = False
     app.extensions["loketwijzer_db"] = Database(settings.database_url)
 
-    from webapp import i18n, security_headers
+    from webapp import i18n, logging_setup, security_headers
+
+    logging_setup.init_app(app)
 
     security_headers.init_app(app, public_url=settings.public_url,
                               extra_hosts=list(settings.trusted_hosts),
@@ -36,7 +38,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     i18n.init_app(app)
 
-    from webapp.blueprints import admin, api, audit, mysterie, public, referral
+    from webapp.blueprints import admin, api, audit, health, mysterie, public, referral
 
     app.register_blueprint(public.bp)
     app.register_blueprint(referral.bp)
@@ -44,6 +46,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.register_blueprint(mysterie.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(health.bp)
 
     from webapp import assets, errors
 
