@@ -37,6 +37,7 @@ def when_ready(server) -> None:
     from webapp import warmup
 
     app = server.app.wsgi()
+    warmup.serving()
     warmup._warm(app)
     app.extensions["loketwijzer_db"].engine.dispose()  # no shared sockets across the fork
     server.log.info("caches warmed; starting %s workers", workers)

@@ -50,9 +50,17 @@ def _warm(app: Flask) -> None:
             session.close()
 
 
+def serving() -> None:
+    """This process serves requests: rebuild changed indexes without making them wait."""
+    from loketwijzer import finder_index
+
+    finder_index.REBUILD_IN_BACKGROUND = True
+
+
 def start(app: Flask) -> threading.Thread | None:
     if not should_warm_up(app):
         return None
+    serving()
     thread = threading.Thread(target=_warm, args=(app,), name="warm-up", daemon=True)
     thread.start()
     return thread
