@@ -51,7 +51,8 @@ def _warm(app: Flask) -> None:
 
 
 def serving() -> None:
-    """This process serves requests: rebuild changed indexes without making them wait."""
+    """This process serves production traffic (gunicorn.conf.py calls it before the
+    workers fork): rebuild changed indexes in the background, never making requests wait."""
     from loketwijzer import finder_index
 
     finder_index.REBUILD_IN_BACKGROUND = True
@@ -60,7 +61,6 @@ def serving() -> None:
 def start(app: Flask) -> threading.Thread | None:
     if not should_warm_up(app):
         return None
-    serving()
     thread = threading.Thread(target=_warm, args=(app,), name="warm-up", daemon=True)
     thread.start()
     return thread
