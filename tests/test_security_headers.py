@@ -105,6 +105,12 @@ def test_forged_host_is_refused_with_the_same_headers(loaded_client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_health_probe_answers_for_any_host(loaded_client):
+    response = loaded_client.get("/healthz", headers={"Host": "10.0.0.7:5000"})
+    assert response.status_code == 200
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
 def test_share_link_uses_the_request_host_only_when_trusted(loaded_client):
     html = loaded_client.get(SEARCH).get_data(as_text=True)
     assert "http://localhost/zoek?" in html

@@ -19,6 +19,7 @@ from flask import Flask, g, request
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DEFAULT_LEVEL = "INFO"
 REQUEST_LOGGER = "loketwijzer.request"
+QUIET_LOGGERS = ("alembic",)
 
 _configured = False
 
@@ -39,7 +40,10 @@ def configure(env: dict[str, str] | None = None) -> None:
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.set_name("loketwijzer")
     root.addHandler(handler)
-    root.setLevel(level_from_env(env))
+    level = level_from_env(env)
+    root.setLevel(level)
+    if level > logging.DEBUG:  # schema upgrades run on every command: only say problems
+        logging.getLogger(QUIET_LOGGERS[0]).setLevel(logging.WARNING)
     _configured = True
 
 

@@ -27,6 +27,7 @@ from werkzeug.exceptions import SecurityError
 # Paths whose responses must never be stored by a browser or proxy.
 NO_STORE_PREFIXES = ("/zoek", "/dienst/", "/api/v1/services", "/api/v1/match")
 API_PREFIX = "/api/"
+HEALTH_PATH = "/healthz"
 # Hosts trusted when nothing is configured: the machine itself (``make run`` binds here).
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 NONCE_BYTES = 16
@@ -117,6 +118,8 @@ def init_app(app: Flask, *, public_url: str | None, extra_hosts: list[str],
 
     @app.errorhandler(SecurityError)
     def _bad_host(_exc: SecurityError):
+        if request.path == HEALTH_PATH:  # probes often use an IP as Host; it builds no link
+            return app.view_functions["health.healthz"]()
         # No template: without a trusted host there is no URL adapter to build links.
         return Response("Bad Request: unknown host\n", status=400, mimetype="text/plain")
 
