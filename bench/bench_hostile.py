@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from importers import limits  # noqa: E402
 from tests.hostile_files import (  # noqa: E402
+    blank_lines_csv,
     many_rows_csv,
     many_rows_xlsx,
     oversized,
@@ -64,6 +65,9 @@ def main() -> int:
         ("csv", many_rows_xlsx(workdir / "rows_3m_declared.xlsx", rows=3_000_000)),
         ("csv", many_rows_xlsx(workdir / "rows_3m_undeclared.xlsx", rows=3_000_000,
                                declare=False)),
+        ("csv", many_rows_xlsx(workdir / "rows_3m_empty.xlsx", rows=3_000_000,
+                               declare=False, empty=True)),
+        ("csv", blank_lines_csv(workdir / "blank_lines_40m.csv", 40_000_000)),
         ("csv", many_rows_csv(workdir / "rows_over_limit.csv", limits.MAX_ROWS + 50_000)),
         ("csv", oversized(workdir / "huge.csv", 2 * limits.MAX_FILE_BYTES)),
         ("hsds", oversized(workdir / "huge.json", 2 * limits.MAX_FILE_BYTES)),

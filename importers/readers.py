@@ -145,11 +145,11 @@ def _csv_rows(path: Path, reader: Any, header: list[str], bad_lines: set[int], *
         if line_no in bad_lines:
             yield line_no, {"__error__": RowError(line_no, None, NOT_UTF8)}
             continue
-        if not any(v.strip() for v in values):
-            continue  # blank line
-        rows += 1
+        rows += 1  # blank lines count too: a file of millions of them is no table either
         if rows > MAX_ROWS:
             raise too_many_rows(path.name)
+        if not any(v.strip() for v in values):
+            continue  # blank line
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
             yield line_no, {
                 "__error__": RowError(

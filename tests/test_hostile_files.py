@@ -20,7 +20,13 @@ from importers.sociale_kaart import FORMULA_REFUSED, SocialeKaartProvider, read_
 from importers.sociale_kaart_template import SHEET_NAME, write_template
 from loketwijzer.config import Settings
 from tests import test_cli
-from tests.hostile_files import many_rows_csv, many_rows_xlsx, oversized, shared_strings_bomb
+from tests.hostile_files import (
+    blank_lines_csv,
+    many_rows_csv,
+    many_rows_xlsx,
+    oversized,
+    shared_strings_bomb,
+)
 
 cli = test_cli.cli  # fixture: a CLI runner on an empty database
 
@@ -77,6 +83,16 @@ def test_too_many_csv_rows_are_refused(tmp_path):
     assert "meer dan" in refused(read_csv, path)
     ok = many_rows_csv(tmp_path / "genoeg.csv", 10)
     assert len(list(read_csv(ok))) == 10
+
+
+def test_millions_of_blank_lines_are_refused(tmp_path):
+    path = blank_lines_csv(tmp_path / "leeg.csv", limits.MAX_ROWS + 10)
+    assert "meer dan" in refused(read_csv, path)
+
+
+def test_3m_empty_rows_xlsx_is_refused(tmp_path):
+    path = many_rows_xlsx(tmp_path / "leeg.xlsx", rows=3_000_000, declare=False, empty=True)
+    assert "meer dan" in refused(read_table, path)
 
 
 def test_too_many_columns_are_refused(tmp_path):
