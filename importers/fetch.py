@@ -14,7 +14,8 @@ A download:
 * goes to ``<cache>/<mirror path>`` through a temporary file in the same folder and an
   atomic rename, so a half file is never read (nor left behind);
 * shows progress on a terminal (a bar) and otherwise one line per file;
-* is retried once when the connection breaks or the body is shorter than announced;
+* is retried once when the connection breaks or the body is shorter than announced,
+  resuming with a ``Range`` request where the server supports it;
 * is checked before it replaces the cached copy: size limit, not an HTML page, and
   parseable as its format (CSV header, GeoJSON FeatureCollection, JSON, XML);
 * sends ``If-Modified-Since`` when a cached copy exists: an unchanged file costs one
@@ -103,26 +104,39 @@ def _progress(total: int | None, desc: str, enabled: bool) -> Callable[[int], No
 
 def _fetch_once(url: str, tmp: Path, cached: Path | None, show_progress: bool,
                 label: str) -> bool:
-    """Download ``url`` into ``tmp``. False when the server says the cache is current."""
+    """Download ``url`` into ``tmp``. False when the server says the cache is current.
+
+    When ``tmp`` already holds the start of the file (an earlier attempt broke off), the
+    rest is asked for with a ``Range`` request; a server that ignores it sends the whole
+    file again, which then replaces the part.
+    """
     import requests
 
+    have = tmp.stat().st_size if tmp.exists() else 0
     headers = {"User-Agent": USER_AGENT}
-    if cached is not None:
+    if have:
+        headers["Range"] = f"bytes={have}-"
+    elif cached is not None:
         headers["If-Modified-Since"] = email.utils.formatdate(cached.stat().st_mtime,
                                                               usegmt=True)
     with requests.get(url, stream=True, timeout=TIMEOUT, headers=headers) as response:
         if response.status_code == 304 and cached is not None:
             return False
-        if response.status_code != 200:
+        resumed = have and response.status_code == 206 and \
+            response.headers.get("Content-Range", "").startswith(f"bytes {have}-")
+        if response.status_code != 200 and not resumed:
             raise DownloadFailed(f"downloaden van {url} mislukt: HTTP {response.status_code} "
                                  f"{response.reason or ''}".rstrip())
         announced = response.headers.get("Content-Length")
         expected = int(announced) if announced and announced.isdigit() else None
+        received = have if resumed else 0
+        if expected is not None:
+            expected += received
         if expected is not None and expected > MAX_FILE_BYTES:
             raise DownloadFailed(f"{url}: het bestand is te groot ({expected} bytes)")
         update = _progress(expected, label, show_progress)
-        received = 0
-        with tmp.open("wb") as fh:
+        update(received)
+        with tmp.open("ab" if resumed else "wb") as fh:
             for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
                 received += len(chunk)
                 if received > MAX_FILE_BYTES:
@@ -154,8 +168,6 @@ def download(url: str, relative_path: str, *, cache_dir: Path | None = None,
     Raises :class:`DownloadFailed` (a SourceUnreadable: exit code 2) when the file cannot
     be fetched after one retry or fails its checks, unless a cached copy can be used.
     """
-    import requests
-
     target = (cache_dir or DOWNLOAD_DIR) / relative_path
     target.parent.mkdir(parents=True, exist_ok=True)
     cached = target if target.is_file() else None
@@ -163,12 +175,22 @@ def download(url: str, relative_path: str, *, cache_dir: Path | None = None,
         show_progress = sys.stderr.isatty()
     say = echo or (lambda text: print(text, file=sys.stderr))
     say(f"  downloaden: {url}")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        return _attempts(url, target, tmp, cached, show_progress, say)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _attempts(url: str, target: Path, tmp: Path, cached: Path | None, show_progress: bool,
+              say: Callable[[str], None]) -> Path:
+    import requests
+
     last_error: Exception | None = None
     for attempt in range(1, ATTEMPTS + 1):
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                        suffix=".part")
-        os.close(fd)
-        tmp = Path(tmp_name)
         try:
             started = time.perf_counter()
             if not _fetch_once(url, tmp, cached, show_progress, target.name):
@@ -192,8 +214,6 @@ def download(url: str, relative_path: str, *, cache_dir: Path | None = None,
         except requests.RequestException as exc:
             last_error = exc
             break
-        finally:
-            tmp.unlink(missing_ok=True)
     if cached is not None:
         say(f"  downloaden mislukt ({last_error}); de vorige kopie wordt gebruikt: {target}")
         return cached

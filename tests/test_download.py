@@ -28,6 +28,7 @@ from loketwijzer.models import Pc4Area
 class MirrorHandler(http.server.SimpleHTTPRequestHandler):
     modes: dict[str, str] = {}
     hits: Counter = Counter()
+    ranges: list[str] = []
 
     def log_message(self, *_args) -> None:  # keep test output readable
         pass
@@ -39,7 +40,17 @@ class MirrorHandler(http.server.SimpleHTTPRequestHandler):
         if mode == "html":
             body = b"<!DOCTYPE html><html><body>Inloggen op het wifi-netwerk</body></html>"
             self._send(body, len(body))
-        elif mode == "truncate" or (mode == "truncate-once" and self.hits[path] == 1):
+        elif mode == "resume" and self.hits[path] == 2:
+            data = (Path(self.directory) / path).read_bytes()
+            start = int((self.headers["Range"] or "bytes=0-").removeprefix("bytes=").rstrip("-"))
+            self.ranges.append(self.headers["Range"] or "")
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+            self.send_header("Content-Length", str(len(data) - start))
+            self.end_headers()
+            self.wfile.write(data[start:])
+        elif mode in ("truncate", "resume") or (mode == "truncate-once"
+                                                 and self.hits[path] == 1):
             data = (Path(self.directory) / path).read_bytes()
             self._send(data[: len(data) // 2], len(data))
             self.close_connection = True
@@ -60,6 +71,7 @@ def mirror_server(fixture_mirror: Path, tmp_path: Path, monkeypatch) -> Iterator
     shutil.copytree(fixture_mirror, served)
     MirrorHandler.modes = {}
     MirrorHandler.hits = Counter()
+    MirrorHandler.ranges = []
     monkeypatch.setattr(fetch, "RETRY_PAUSE_SECONDS", 0.0)
     handler = functools.partial(MirrorHandler, directory=str(served))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -149,6 +161,20 @@ def test_a_file_cut_once_succeeds_on_the_retry(mirror_server, tmp_path):
     assert path == cache / "geo" / "pc4_centroids.csv"
     assert MirrorHandler.hits["geo/pc4_centroids.csv"] == 2
     assert path.read_bytes().startswith(b"pc4")
+
+
+def test_a_broken_download_resumes_with_a_range_request(mirror_server, tmp_path,
+                                                        fixture_mirror, monkeypatch):
+    monkeypatch.setattr(fetch, "CHUNK_BYTES", 256)  # small reads: the part before the cut
+    cache = tmp_path / "cache"
+    MirrorHandler.modes["geo/gemeenten_2024.geojson"] = "resume"
+    path = MunicipalityProvider(settings=over_http(mirror_server, cache)).locate()
+    original = (fixture_mirror / "geo" / "gemeenten_2024.geojson").read_bytes()
+    assert len(MirrorHandler.ranges) == 1
+    resumed_at = int(MirrorHandler.ranges[0].removeprefix("bytes=").rstrip("-"))
+    assert 0 < resumed_at <= len(original) // 2
+    assert path.read_bytes() == original
+    assert leftovers(cache) == []
 
 
 def test_html_instead_of_data_is_refused(mirror_server, tmp_path):
