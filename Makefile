@@ -1,6 +1,10 @@
 # Loketwijzer: two commands do everything on a fresh machine.
 #   make run   - create .venv, install, import all data, serve on http://127.0.0.1:5000
-#   make test  - create .venv, install, run the whole test suite (SQLite and PostgreSQL)
+#                with gunicorn (gunicorn.conf.py: workers from the CPU count, preloaded)
+#   make test  - create .venv, install (with requirements-dev.txt), run the whole suite
+#   make dev   - as make run, but Flask's development server (reloads on code changes)
+# Sources: the mirror directory LOKETWIJZER_SOURCES (../shared/data when it exists), else
+# LOKETWIJZER_DOWNLOAD_URL, a base URL under which the mirror's files are fetched.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,14 +14,21 @@ SHARED := $(abspath ../shared/data)
 LOKETWIJZER_SOURCES ?= $(if $(wildcard $(SHARED)),$(SHARED),)
 export LOKETWIJZER_SOURCES
 
-.PHONY: run test bench install import lint clean
+.PHONY: run dev test bench install install-dev import lint clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
 install: $(VENV)/.installed
+
+# Test and lint tools (pytest, Playwright, axe, ruff) are not needed to serve.
+install-dev: $(VENV)/.installed-dev
 
 import: install
 	$(FLASK) import-all
@@ -26,15 +37,19 @@ import: install
 # that is there stays usable, and a second `make run` retries the import.
 run: install
 	-$(FLASK) import-all
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
-test: install
+dev: install
+	-$(FLASK) import-all
+	$(FLASK) run --host 127.0.0.1 --port 5000 --reload
+
+test: install-dev
 	$(PY) -m pytest
 
 bench: import
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 
 clean:

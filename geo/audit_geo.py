@@ -47,6 +47,7 @@ from loketwijzer.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from loketwijzer.models.imports import changed_runs
 
 BANDS_KM: tuple[int, ...] = (5, 10, 20)
 # Beyond the one reach of the eligibility rule, help "exists" but is not a realistic place
@@ -101,14 +102,15 @@ class AuditFrames:
 def data_version(session: Session) -> tuple:
     """A cheap fingerprint of the data: the last import run plus row counts and sums.
 
-    The last ImportRun id changes with every import; the counts and sums also catch edits
+    The last ImportRun id that changed data moves with every import that changed
+    something (not with runs that changed nothing); the counts and sums also catch edits
     made without an import (tests, an administrator fixing a record by hand).
     """
     def count(model) -> object:
         return select(func.count()).select_from(model).scalar_subquery()
 
     row = session.execute(select(
-        select(func.max(ImportRun.id)).scalar_subquery(),
+        select(func.max(ImportRun.id)).where(changed_runs()).scalar_subquery(),
         count(Municipality), count(Pc4Area), count(Service), count(Location),
         count(ServiceArea), count(ServiceAtLocation), count(Attribute), count(Address),
         count(Phone), count(Schedule),

@@ -8,6 +8,7 @@ pygeoapi's provider pattern: many sources, one base class, one way in.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,8 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 
 from loketwijzer.config import Settings
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -132,8 +135,13 @@ class Provider(ABC):
     source: str
     #: file inside the mirror directory, if the source has a fixed one
     mirror_path: ClassVar[str | None] = None
-    #: official download address, used only when online fetching is allowed
+    #: where the publisher offers this data (named in messages and the README)
+    official_url: ClassVar[str | None] = None
+    #: an official address serving exactly the mirror's format; fetched as the last resort
+    #: when online fetching is allowed (``--online`` / ``LOKETWIJZER_ONLINE=1``)
     download_url: ClassVar[str | None] = None
+    #: further mirror files read next to ``mirror_path`` (fetched with it when downloading)
+    companion_paths: ClassVar[tuple[str, ...]] = ()
     #: a full snapshot: services of this source missing from the file become inactive
     snapshot: ClassVar[bool] = True
 
@@ -154,12 +162,39 @@ class Provider(ABC):
             candidate = self.settings.sources_dir / self.mirror_path
             if candidate.exists():
                 return candidate
-        if self.download_url and self.settings.allow_online:
-            from importers.fetch import download
+        from importers import fetch
 
-            return download(self.download_url, self.name)
-        where = self.settings.sources_dir or "(geen bronmap ingesteld: zet LOKETWIJZER_SOURCES)"
-        raise SourceUnreadable(f"{self.mirror_path or self.name} niet gevonden in {where}")
+        failure: SourceUnreadable | None = None
+        if self.mirror_path and self.settings.download_url:
+            url = fetch.mirror_url(self.settings.download_url, self.mirror_path)
+            try:
+                path = fetch.download(url, self.mirror_path,
+                                      cache_dir=self.settings.download_cache)
+            except SourceUnreadable as exc:
+                failure = exc
+            else:
+                self._fetch_companions(fetch)
+                return path
+        if self.download_url and self.settings.allow_online:
+            return fetch.download(self.download_url,
+                                  self.mirror_path or f"{self.name}/"
+                                  f"{fetch.cache_name(self.download_url, self.name)}",
+                                  cache_dir=self.settings.download_cache)
+        if failure is not None:
+            raise failure
+        where = self.settings.sources_dir or ("(geen bronmap: zet LOKETWIJZER_SOURCES of "
+                                              "LOKETWIJZER_DOWNLOAD_URL)")
+        origin = f"; bron: {self.official_url}" if self.official_url else ""
+        raise SourceUnreadable(f"{self.mirror_path or self.name} niet gevonden in {where}"
+                               f"{origin}")
+
+    def _fetch_companions(self, fetch: Any) -> None:
+        for relative in self.companion_paths:
+            url = fetch.mirror_url(self.settings.download_url, relative)
+            try:
+                fetch.download(url, relative, cache_dir=self.settings.download_cache)
+            except SourceUnreadable as exc:  # optional extras: import without them
+                log.warning("%s: %s not downloaded: %s", self.name, relative, exc)
 
     # -- the provider's own steps ------------------------------------------------------------
     def prepare(self, session: Session) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from importers.base import RowError, SourceUnreadable
 from importers.hsds_schema import TABLES, UNMODELLED_TABLES
+from importers.limits import MAX_ROWS, check_file_size, too_many_rows
 from importers.readers import read_csv
 
 DATAPACKAGE = "datapackage.json"
@@ -120,6 +121,7 @@ def _read_tabular(folder: Path) -> Package:
             f"geen {DATAPACKAGE} in {folder}: een HSDS-pakket is een map met CSV-bestanden "
             f"en een {DATAPACKAGE} die ze beschrijft"
         )
+    check_file_size(descriptor)
     try:
         doc = json.loads(descriptor.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -187,6 +189,7 @@ def _read_table_csv(package: Package, table: str, path: Path) -> None:
 
 # -- JSON -----------------------------------------------------------------------------------
 def _read_json(path: Path) -> Package:
+    check_file_size(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -211,6 +214,8 @@ def _read_json(path: Path) -> Package:
         raise SourceUnreadable(f"{path.name}: een HSDS-object of een lijst daarvan verwacht")
     if not items:
         raise SourceUnreadable(f"{path.name} bevat geen diensten of organisaties")
+    if len(items) > MAX_ROWS:
+        raise too_many_rows(path.name)
     flattener = _Flattener(package)
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -236,6 +241,8 @@ def _read_tabular_json(package: Package, doc: dict[str, Any]) -> None:
         if table is None or not isinstance(rows, list):
             continue
         stem = file.removesuffix(".csv")
+        if len(rows) > MAX_ROWS:
+            raise too_many_rows(f"{package.name}: {file}")
         if table in UNMODELLED_TABLES:
             package.skipped[stem] += len(rows)
             continue

@@ -76,6 +76,9 @@ class IndependentHelpProvider(Provider):
     title = "Onafhankelijke hulp (samengestelde lijst met bron per rij)"
     source = "independent-help-nl"
     mirror_path = "services/independent_help_nl.csv"
+    # Compiled by hand for Loketwijzer with a source page per row: no publisher to fetch
+    # it from, only a mirror (LOKETWIJZER_SOURCES or LOKETWIJZER_DOWNLOAD_URL).
+    official_url = None
 
     def prepare(self, session: Session) -> dict[str, Any]:
         ctx = gazetteer_context(session)

@@ -33,6 +33,7 @@ def run_import(
     report = ImportReport(provider=provider.name, source=provider.source)
     if show_progress is None:
         show_progress = sys.stderr.isatty()
+    logged = run_row_added = False
     try:
         path = provider.locate()
         report.path = str(path)
@@ -75,6 +76,11 @@ def run_import(
                 report.unchanged = counts.unchanged
                 report.deactivated = counts.deactivated
                 provider.after_upsert(session, ctx)
+                # The log row commits with the data: both or neither.
+                report.seconds = time.perf_counter() - started
+                session.add(_run_row(report, started_at))
+                run_row_added = True
+        logged = run_row_added  # committed together with the data
     except SourceUnreadable as exc:
         report.status = "unreadable"
         report.message = str(exc)
@@ -84,32 +90,36 @@ def run_import(
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
         report.message = f"{type(exc).__name__}: {detail}"
     report.seconds = time.perf_counter() - started
-    _log_run(db, report, started_at)
+    if not logged:
+        _log_run(db, report, started_at)
+    if report.status != "ok":
+        reason = report.message or "; ".join(str(e) for e in report.errors[:3])
+        log.warning("import %s %s: %s", provider.name, report.status, reason)
     return report
 
 
+def _run_row(report: ImportReport, started_at: dt.datetime) -> ImportRun:
+    return ImportRun(
+        provider=report.provider,
+        source=report.source,
+        path=report.path,
+        started_at=started_at,
+        finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        status=report.status,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        deactivated=report.deactivated,
+        rejected=report.rejected_rows,
+        message=report.message or "\n".join(str(e) for e in report.errors[:50]) or None,
+    )
+
+
 def _log_run(db: Database, report: ImportReport, started_at: dt.datetime) -> None:
-    """Keep a record of every run, also the refused ones (separate transaction)."""
+    """Record a refused or failed run (its data transaction was rolled back)."""
     try:
         with db.session() as session:
-            session.add(
-                ImportRun(
-                    provider=report.provider,
-                    source=report.source,
-                    path=report.path,
-                    started_at=started_at,
-                    finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    status=report.status,
-                    inserted=report.inserted,
-                    updated=report.updated,
-                    unchanged=report.unchanged,
-                    deactivated=report.deactivated,
-                    rejected=report.rejected_rows,
-                    message=report.message
-                    or "\n".join(str(e) for e in report.errors[:50])
-                    or None,
-                )
-            )
+            session.add(_run_row(report, started_at))
     except Exception:  # the log must never hide the import result itself
         log.warning("could not write the import log", exc_info=True)
 

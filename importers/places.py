@@ -38,6 +38,7 @@ class PlaceProvider(_PlaceBase):
     title = "Plaatsnamen (GeoNames)"
     source = "geonames-plaatsen"
     mirror_path = "geo/plaatsen_geonames.csv"
+    official_url = "https://download.geonames.org/export/dump/NL.zip"
 
     def read(self, path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
         return read_csv(path, required=("geonameid", "name", "lat", "lon", "gm_code"))
@@ -71,6 +72,7 @@ class Pc4PlaceProvider(_PlaceBase):
     title = "Plaatsnamen per postcode (GeoNames)"
     source = "geonames-postcodes"
     mirror_path = "geo/pc4_plaatsnamen_geonames.csv"
+    official_url = "https://download.geonames.org/export/zip/NL.zip"
 
     def read(self, path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
         return read_csv(path, required=("pc4", "place", "lat", "lon", "gm_code"))

@@ -3,19 +3,22 @@
 Readers yield ``(row_number, row)`` where row numbers are what a person sees in a
 spreadsheet (header = row 1). A row that cannot be decoded is yielded as
 ``{"__error__": RowError}`` so the report can name it; a file that is not a table at
-all raises SourceUnreadable.
+all raises SourceUnreadable. CSV files are streamed line by line; every reader checks
+the limits of ``importers/limits.py`` first.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from importers.base import RowError, SourceUnreadable
+from importers.limits import MAX_COLUMNS, MAX_ROWS, check_file_size, too_many_rows
 
 NOT_UTF8 = (
     "deze regel bevat tekens die geen UTF-8 zijn; sla het bestand op als 'CSV UTF-8' "
@@ -24,6 +27,8 @@ NOT_UTF8 = (
 
 
 def _open_bytes(path: Path) -> bytes:
+    """The whole file (for small formats such as GeoJSON), after the size limit."""
+    check_file_size(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -32,17 +37,43 @@ def _open_bytes(path: Path) -> bytes:
         raise SourceUnreadable(f"dit is een map, geen bestand: {path}") from exc
     except OSError as exc:
         raise SourceUnreadable(f"bestand niet te openen: {exc}") from exc
-    if b"\x00" in data[:4096]:
-        raise SourceUnreadable(f"{path.name} is geen tekstbestand (CSV verwacht)")
     if not data.strip():
         raise SourceUnreadable(f"{path.name} is leeg")
     return data
 
 
-def _split_lines(data: bytes) -> list[bytes]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.splitlines(keepends=True)
+def _open_text_file(path: Path) -> BinaryIO:
+    """Open a CSV for streaming after the size limit and a look at its start."""
+    if path.is_dir():
+        raise SourceUnreadable(f"dit is een map, geen bestand: {path}")
+    check_file_size(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise SourceUnreadable(f"bestand niet te openen: {exc}") from exc
+    head = fh.read(4096)
+    if b"\x00" in head:
+        fh.close()
+        raise SourceUnreadable(f"{path.name} is geen tekstbestand (CSV verwacht)")
+    blank = not head.strip()
+    while blank:
+        chunk = fh.read(1 << 16)
+        if not chunk:
+            fh.close()
+            raise SourceUnreadable(f"{path.name} is leeg")
+        blank = not chunk.strip()
+    fh.seek(0)
+    return fh
+
+
+def _physical_lines(fh: BinaryIO) -> Iterator[bytes]:
+    """Lines as ``bytes.splitlines`` would cut them (LF, CRLF or a bare CR), streamed."""
+    first = True
+    for chunk in fh:
+        if first:
+            chunk = chunk.removeprefix(b"\xef\xbb\xbf")
+            first = False
+        yield from chunk.splitlines(keepends=True)
 
 
 def sniff_delimiter(header: str) -> str:
@@ -62,24 +93,37 @@ def read_csv(
     Decoding is done per physical line, so one bad byte rejects one row and the
     report can say which. Quoted fields spanning lines are re-joined by the csv module.
     """
-    raw_lines = _split_lines(_open_bytes(path))
-    text_lines: list[str] = []
-    bad_lines: dict[int, bytes] = {}
-    for i, raw in enumerate(raw_lines, start=1):
+    bad_lines: set[int] = set()
+
+    def decoded(fh: BinaryIO) -> Iterator[str]:
+        for i, raw in enumerate(_physical_lines(fh), start=1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if i == 1:
+                    raise SourceUnreadable(f"de kopregel van {path.name} is geen UTF-8") from None
+                bad_lines.add(i)
+                yield "\n"  # keep line numbering; the row is reported below
+
+    with _open_text_file(path) as fh:
+        lines = decoded(fh)
+        first = next(lines, "")
+        delim = delimiter or sniff_delimiter(first)
+        reader = csv.reader(itertools.chain([first], lines), delimiter=delim)
         try:
-            text_lines.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            bad_lines[i] = raw
-            text_lines.append("\n")  # keep line numbering; the row is reported below
-    if 1 in bad_lines:
-        raise SourceUnreadable(f"de kopregel van {path.name} is geen UTF-8")
-    header_line = text_lines[0]
-    delim = delimiter or sniff_delimiter(header_line)
-    reader = csv.reader(io.StringIO("".join(text_lines)), delimiter=delim)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise SourceUnreadable(f"{path.name}: geen kopregel gevonden") from exc
+            header = next(reader)
+        except (StopIteration, csv.Error) as exc:
+            raise SourceUnreadable(f"{path.name}: geen kopregel gevonden") from exc
+        if len(header) > MAX_COLUMNS:
+            raise SourceUnreadable(f"{path.name}: de kopregel heeft {len(header)} kolommen "
+                                   f"(hoogstens {MAX_COLUMNS})")
+        yield from _csv_rows(path, reader, header, bad_lines, required=required,
+                             strip_headers=strip_headers)
+
+
+def _csv_rows(path: Path, reader: Any, header: list[str], bad_lines: set[int], *,
+              required: Sequence[str], strip_headers: bool
+              ) -> Iterator[tuple[int, dict[str, Any]]]:
     if strip_headers:
         header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
@@ -87,6 +131,7 @@ def read_csv(
         for column in missing:
             yield 1, {"__error__": RowError(1, column, "verplichte kolom ontbreekt in de kopregel")}
         return
+    rows = 0
     while True:
         line_no = reader.line_num + 1
         try:
@@ -100,6 +145,9 @@ def read_csv(
         if line_no in bad_lines:
             yield line_no, {"__error__": RowError(line_no, None, NOT_UTF8)}
             continue
+        rows += 1  # blank lines count too: a file of millions of them is no table either
+        if rows > MAX_ROWS:
+            raise too_many_rows(path.name)
         if not any(v.strip() for v in values):
             continue  # blank line
         if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
@@ -115,13 +163,14 @@ def read_csv(
 
 def read_csv_header(path: Path) -> list[str]:
     """Only the header row, e.g. to map columns before reading (also for files without rows)."""
-    lines = _split_lines(_open_bytes(path))
+    with _open_text_file(path) as fh:
+        first = next(_physical_lines(fh), b"")
     try:
-        first = lines[0].decode("utf-8")
+        text = first.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SourceUnreadable(f"de kopregel van {path.name} is geen UTF-8") from exc
     try:
-        return next(csv.reader(io.StringIO(first), delimiter=sniff_delimiter(first)))
+        return next(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)))
     except (StopIteration, csv.Error) as exc:
         raise SourceUnreadable(f"{path.name}: geen kopregel gevonden") from exc
 

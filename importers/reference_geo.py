@@ -23,6 +23,13 @@ _GM = re.compile(r"^GM\d{4}$")
 _PV = re.compile(r"^PV\d{2}$")
 _PC4 = re.compile(r"^[1-9]\d{3}$")
 
+# Where the publishers offer the data. The mirror holds simplified, renamed derivatives
+# (see the mirror's SOURCES.md), so these are provenance, not fetched as is: without a
+# mirror, set LOKETWIJZER_DOWNLOAD_URL to a copy of it.
+CBS_WIJKEN_BUURTEN_2024 = "https://service.pdok.nl/cbs/wijkenbuurten/2024/wfs/v1_0"
+CBS_POSTCODE4 = ("https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data/"
+                 "gegevens-per-postcode")
+
 
 def _geometry(rownum: int, feature: dict[str, Any]) -> str:
     """The feature's geometry as GeoJSON text, after a validity check."""
@@ -49,6 +56,8 @@ class ProvinceProvider(Provider):
     title = "Provincies (CBS 2024)"
     source = "cbs-provincies-2024"
     mirror_path = "geo/provincies_2024.geojson"
+    # Derived from the municipalities (dissolved by province): same publisher.
+    official_url = CBS_WIJKEN_BUURTEN_2024
     snapshot = False
 
     def read(self, path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
@@ -78,6 +87,7 @@ class MunicipalityProvider(Provider):
     title = "Gemeenten met kerncijfers (CBS Wijk- en Buurtkaart 2024)"
     source = "cbs-gemeenten-2024"
     mirror_path = "geo/gemeenten_2024.geojson"
+    official_url = CBS_WIJKEN_BUURTEN_2024
     snapshot = False
 
     def prepare(self, session: Session) -> dict[str, Any]:
@@ -124,7 +134,9 @@ class Pc4Provider(Provider):
     title = "Postcodegebieden PC4 (CBS, inwoners 2021)"
     source = "cbs-pc4-2020"
     mirror_path = "geo/pc4_centroids.csv"
+    official_url = CBS_POSTCODE4
     boundaries_file = "pc4_2020.geojson"
+    companion_paths = ("geo/pc4_2020.geojson",)
     snapshot = False
 
     def prepare(self, session: Session) -> dict[str, Any]:

@@ -133,7 +133,8 @@ class RooTownHallProvider(Provider):
     title = "Gemeentehuizen (Register van Overheidsorganisaties)"
     source = "roo-gemeenten"
     mirror_path = "services/roo_gemeenten.csv"
-    download_url = "https://organisaties.overheid.nl/export/Gemeenten.csv"
+    official_url = "https://organisaties.overheid.nl/export/Gemeenten.csv"
+    download_url = official_url  # the export is the mirror's format: fetched as is
 
     def prepare(self, session: Session) -> dict[str, Any]:
         ctx = gazetteer_context(session)

@@ -304,7 +304,8 @@ class RooXmlTownHallProvider(RooTownHallProvider):
     title = "Gemeentehuizen (Register van Overheidsorganisaties, XML-export)"
     source = "roo-gemeenten"  # same records as the CSV provider: either updates them
     mirror_path = "services/exportOO.xml"
-    download_url = "https://organisaties.overheid.nl/archive/exportOO.xml"
+    official_url = "https://organisaties.overheid.nl/archive/exportOO.xml"
+    download_url = official_url
 
     def estimate_rows(self, path: Path) -> int | None:
         return None

@@ -33,6 +33,7 @@ from importers.common import (
     gazetteer_context,
     resolve_municipality,
 )
+from importers.limits import MAX_COLUMNS, MAX_ROWS, check_xlsx_package, too_many_rows
 from importers.readers import read_csv, read_csv_header
 from importers.sociale_kaart_template import (
     COLUMNS_BY_NAME,
@@ -66,6 +67,8 @@ from loketwijzer.provider_types import ProviderTypes, load_provider_types
 
 SOURCE_PREFIX = "sociale-kaart"
 SUFFIXES = (".csv", ".xlsx")
+FORMULA_REFUSED = ("deze cel bevat een Excel-formule; formules worden niet geïmporteerd. "
+                   "Zet de waarde zelf in de cel (kopieer de cel en plak als waarde)")
 _ID = re.compile(r"^[\w .\-/]{1,100}$")
 _LIST_SPLIT = re.compile(r"[;,\n]")
 _SEMICOLON_SPLIT = re.compile(r"[;\n]")
@@ -471,8 +474,10 @@ def _read_xlsx(path: Path) -> _Table:
     """The sheet named 'Sociale kaart', or else the first one; other sheets are ignored."""
     from openpyxl import load_workbook
 
+    check_xlsx_package(path)  # sizes, zip ratio and declared rows before anything is parsed
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # data_only=False: a formula cell keeps its formula, so it can be refused below.
+        workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # zip, XML and format errors all mean: not a workbook
         raise SourceUnreadable(
             f"{path.name} is geen Excel-werkmap (.xlsx); sla het bestand opnieuw op als .xlsx"
@@ -483,23 +488,38 @@ def _read_xlsx(path: Path) -> _Table:
         sheet = workbook[sheet_name]
         if not hasattr(sheet, "iter_rows"):
             raise SourceUnreadable(f"{path.name}: tabblad '{sheet_name}' is geen tabel")
-        cells = sheet.iter_rows(min_row=1, values_only=True)
-        header_cells = next(cells, None)
-        if header_cells is None or not any(v not in (None, "") for v in header_cells):
+        # Explicit bounds: without them openpyxl reads the whole sheet first to find its
+        # size when the file declares none (seconds and hundreds of MB for millions of rows).
+        first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS + 1), None)
+        header_cells = [c.value for c in first or ()]
+        while header_cells and header_cells[-1] in (None, ""):
+            header_cells.pop()
+        if not header_cells:
             raise SourceUnreadable(f"{path.name}: tabblad '{sheet_name}' heeft geen kopregel")
         header = [_xlsx_text(v) for v in header_cells]
+        if len(header) > MAX_COLUMNS:
+            raise SourceUnreadable(f"{path.name}: de kopregel heeft meer dan {MAX_COLUMNS} "
+                                   "kolommen")
         mapping, errors = _map_header(header, path.name)
         if errors:
             return _Table([], errors)
         table = _Table()
-        for rownum, values in enumerate(cells, start=2):
+        cell_rows = sheet.iter_rows(min_row=2, max_row=MAX_ROWS + 2, max_col=len(header))
+        for rownum, cells in enumerate(cell_rows, start=2):
+            if rownum > MAX_ROWS + 1:  # also empty rows: a sheet can hold millions of them
+                raise too_many_rows(path.name)
+            values = [c.value for c in cells]
             if not any(_xlsx_text(v) for v in values):
                 continue  # empty row
             row: dict[str, Any] = {}
             problem: RowError | None = None
-            for raw, value in zip(header, values, strict=False):
+            for raw, cell in zip(header, cells, strict=False):
                 name = mapping.get(raw.strip())
                 if name is None:
+                    continue
+                value = cell.value
+                if getattr(cell, "data_type", None) == "f":
+                    problem = RowError(rownum, name, FORMULA_REFUSED, _xlsx_text(value)[:80])
                     continue
                 if (name == "telefoon" and isinstance(value, int | float)
                         and not isinstance(value, bool)):

@@ -10,10 +10,11 @@ database, so the template can be handed out without one.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from loketwijzer.provider_types import ProviderTypes, load_provider_types
 
@@ -257,22 +258,31 @@ def write_template(
     """
     path = Path(path)
     fmt = fmt or path.suffix.lower().lstrip(".")  # type: ignore[assignment]
-    data = _check_rows(rows) if rows is not None else [example_row()]
-    if fmt == "csv":
-        _write_csv(path, data)
-    elif fmt == "xlsx":
-        _write_xlsx(path, data, example=rows is None)
-    else:
-        raise ValueError(f"unknown template format {fmt!r}: use csv or xlsx")
+    data = template_bytes(fmt, rows=rows)  # type: ignore[arg-type]
+    path.write_bytes(data)
     return path
 
 
-def _write_csv(path: Path, rows: list[Mapping[str, object]]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";")
-        writer.writerow([c.name for c in TEMPLATE_COLUMNS])
-        for row in rows:
-            writer.writerow([_cell(row.get(c.name)) for c in TEMPLATE_COLUMNS])
+def template_bytes(fmt: Literal["csv", "xlsx"], *,
+                   rows: Iterable[Mapping[str, object]] | None = None) -> bytes:
+    """The template as bytes, built in memory (the web download writes no file)."""
+    data = _check_rows(rows) if rows is not None else [example_row()]
+    if fmt == "csv":
+        return _csv_bytes(data)
+    if fmt == "xlsx":
+        out = io.BytesIO()
+        _write_xlsx(out, data, example=rows is None)
+        return out.getvalue()
+    raise ValueError(f"unknown template format {fmt!r}: use csv or xlsx")
+
+
+def _csv_bytes(rows: list[Mapping[str, object]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([c.name for c in TEMPLATE_COLUMNS])
+    for row in rows:
+        writer.writerow([_cell(row.get(c.name)) for c in TEMPLATE_COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _area_choices() -> list[tuple[str, str]]:
@@ -285,7 +295,8 @@ def _area_choices() -> list[tuple[str, str]]:
         return []
 
 
-def _write_xlsx(path: Path, rows: list[Mapping[str, object]], *, example: bool) -> None:
+def _write_xlsx(target: Path | BinaryIO, rows: list[Mapping[str, object]], *,
+                example: bool) -> None:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -337,12 +348,14 @@ def _write_xlsx(path: Path, rows: list[Mapping[str, object]], *, example: bool) 
             cell = sheet.cell(row=r, column=i, value=value if value != "" else None)
             if isinstance(value, str):
                 cell.number_format = "@"
+                if value:
+                    cell.data_type = "s"  # text as typed, never a formula
             if example:
                 cell.font = example_font
     sheet.freeze_panes = "B2"
 
     _write_help_sheet(workbook.create_sheet(HELP_SHEET_NAME), types)
-    workbook.save(path)
+    workbook.save(target)
 
 
 def _write_help_sheet(sheet: Worksheet, types: ProviderTypes) -> None:

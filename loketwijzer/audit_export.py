@@ -18,6 +18,7 @@ from typing import Any
 
 from loketwijzer.actions.audit import ATTRIBUTION, METRICS
 from loketwijzer.errors import InvalidInput
+from loketwijzer.spreadsheet_safe import csv_text, xlsx_append
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,16 @@ def _csv_cell(value: Any, kind: str) -> str:
         return f"{value * 100:.1f}".replace(".", ",")
     if kind in {"km", "num"} or isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_text(str(value))  # names and notes come from data: never a formula
 
 
 def to_csv(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> bytes:
     """CSV for Dutch Excel: UTF-8 with BOM, ``;`` between fields, decimal comma."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.label + (" (%)" if c.kind == "pct" else "") for c in columns])
+    writer.writerow([csv_text(c.label + (" (%)" if c.kind == "pct" else "")) for c in columns])
     for row in rows:
         writer.writerow([_csv_cell(row.get(c.key), c.kind) for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -146,7 +149,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict[str, Any
     header_fill = PatternFill("solid", fgColor="00546B")
     for title, columns, rows in sheets:
         ws = wb.create_sheet(title[:31])
-        ws.append([c.label for c in columns])
+        xlsx_append(ws, [c.label for c in columns])
         for cell in ws[1]:
             cell.font = header_font
             cell.fill = header_fill
@@ -161,7 +164,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict[str, Any
                     with contextlib.suppress(ValueError):
                         v = dt.date.fromisoformat(v)
                 values.append(v)
-            ws.append(values)
+            xlsx_append(ws, values)
         for j, c in enumerate(columns, start=1):
             letter = get_column_letter(j)
             fmt = _FORMATS.get(c.kind)
@@ -175,10 +178,10 @@ def to_xlsx(sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict[str, Any
         if rows:
             ws.auto_filter.ref = ws.dimensions
     info = wb.create_sheet("Bronnen")
-    info.append(["Bronnen en toelichting"])
+    xlsx_append(info, ["Bronnen en toelichting"])
     info["A1"].font = Font(bold=True)
     for line in (*notes, *ATTRIBUTION):
-        info.append([line])
+        xlsx_append(info, [line])
     info.column_dimensions["A"].width = 100
     out = io.BytesIO()
     wb.save(out)

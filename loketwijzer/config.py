@@ -52,6 +52,12 @@ class Settings:
     tile_url: str = PDOK_BRT_TILES
     tile_attribution: str = PDOK_BRT_ATTRIBUTION
     stale_after_days: int = 365
+    #: LOKETWIJZER_DOWNLOAD_URL: base URL under which the mirror's relative paths are fetched
+    download_url: str | None = None
+    #: where downloads are cached (default instance/downloads)
+    download_cache: Path | None = None
+    public_url: str | None = None  # LOKETWIJZER_PUBLIC_URL: base of every absolute link
+    trusted_hosts: tuple[str, ...] = ()  # LOKETWIJZER_TRUSTED_HOSTS, besides localhost
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,4 +70,10 @@ class Settings:
             tile_url=env.get("LOKETWIJZER_TILE_URL") or PDOK_BRT_TILES,
             tile_attribution=env.get("LOKETWIJZER_TILE_ATTRIBUTION") or PDOK_BRT_ATTRIBUTION,
             stale_after_days=int(env.get("LOKETWIJZER_STALE_AFTER_DAYS") or 365),
+            download_url=env.get("LOKETWIJZER_DOWNLOAD_URL") or None,
+            download_cache=(Path(env["LOKETWIJZER_DOWNLOAD_CACHE"]).expanduser().resolve()
+                            if env.get("LOKETWIJZER_DOWNLOAD_CACHE") else None),
+            public_url=env.get("LOKETWIJZER_PUBLIC_URL") or None,
+            trusted_hosts=tuple(h.strip().lower() for h in
+                                env.get("LOKETWIJZER_TRUSTED_HOSTS", "").split(",") if h.strip()),
         )

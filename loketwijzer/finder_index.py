@@ -10,6 +10,7 @@ rebuilt when the data changes: every search asks the database for a cheap versio
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ from loketwijzer.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from loketwijzer.models.imports import CHANGED_RUN_SQL
+
+log = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088
 # Provider types whose national line gives first-line advice on any question and refers on.
@@ -177,7 +181,8 @@ _cache: dict[str, FinderIndex] = {}
 
 
 _VERSION_SQL = (
-    "SELECT (SELECT max(id) FROM import_run), (SELECT max(finished_at) FROM import_run), "
+    f"SELECT (SELECT max(id) FROM import_run WHERE {CHANGED_RUN_SQL}), "
+    f"(SELECT max(finished_at) FROM import_run WHERE {CHANGED_RUN_SQL}), "
     + ", ".join(f"(SELECT count(*) FROM service WHERE status = '{status}')"
                 for status in (STATUS_ACTIVE, STATUS_UNCERTAIN, STATUS_REFERRAL))
     + ", (SELECT max(id) FROM record_version)"
@@ -185,12 +190,22 @@ _VERSION_SQL = (
 
 
 def data_version(session: Session) -> tuple:
-    """A stamp that changes whenever an import ran, services were (de)activated or edited.
+    """A stamp that changes whenever an import changed data, or services were
+    (de)activated or edited. Runs that changed nothing, and refused runs, leave it as it
+    was (no rebuilds).
 
     Plain SQL on purpose: it runs on every search, and this is a third of the ORM's cost.
     """
     row = session.connection().exec_driver_sql(_VERSION_SQL).one()
     return tuple(str(v) for v in row)
+
+
+#: When serving (set by ``webapp.warmup``), a changed data version is rebuilt in a
+#: background thread while requests keep using the previous index, which is replaced
+#: only once the new one is complete: no request waits for a rebuild. Off in tests and
+#: one-off commands, where the caller wants the new data at once.
+REBUILD_IN_BACKGROUND = False
+_rebuilding: set[str] = set()
 
 
 def get_index(session: Session) -> FinderIndex:
@@ -200,12 +215,39 @@ def get_index(session: Session) -> FinderIndex:
     index = _cache.get(key)
     if index is not None and index.version == version:
         return index
+    if index is not None and REBUILD_IN_BACKGROUND:
+        _rebuild_in_background(session.get_bind(), key)
+        return index
     with _lock:
         index = _cache.get(key)
         if index is None or index.version != version:
             index = build_index(session, version)
             _cache[key] = index
     return index
+
+
+def _rebuild_in_background(bind: Any, key: str) -> threading.Thread | None:
+    """Build the new index in a thread of its own (one at a time per database)."""
+    with _lock:
+        if key in _rebuilding:
+            return None
+        _rebuilding.add(key)
+
+    def run() -> None:
+        try:
+            with Session(bind=bind) as session:
+                fresh = build_index(session, data_version(session))
+            with _lock:
+                _cache[key] = fresh
+        except Exception:  # the old index keeps serving; the next request tries again
+            log.warning("finder index rebuild failed", exc_info=True)
+        finally:
+            with _lock:
+                _rebuilding.discard(key)
+
+    thread = threading.Thread(target=run, name="finder-index-rebuild", daemon=True)
+    thread.start()
+    return thread
 
 
 def clear_cache() -> None:

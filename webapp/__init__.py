@@ -33,7 +33,13 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.json.sort_keys = False
     app.extensions["loketwijzer_db"] = Database(settings.database_url)
 
-    from webapp import i18n
+    from webapp import i18n, logging_setup, security_headers
+
+    logging_setup.init_app(app)
+
+    security_headers.init_app(app, public_url=settings.public_url,
+                              extra_hosts=list(settings.trusted_hosts),
+                              tile_url=settings.tile_url)
 
     i18n.init_app(app)
 
@@ -42,6 +48,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         api,
         audit,
         feedback,
+        health,
         mysterie,
         public,
         referral,
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(health.bp)
 
     from webapp import assets, errors
 
@@ -75,11 +83,5 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     return app

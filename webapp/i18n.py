@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _remember_language(response):
         asked = request.args.get("lang")
-        if asked in LANGUAGES:
+        if asked in LANGUAGES and not request.path.startswith("/api/"):  # API: no cookies
             response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="Lax")
         return response
 

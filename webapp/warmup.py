@@ -50,6 +50,14 @@ def _warm(app: Flask) -> None:
             session.close()
 
 
+def serving() -> None:
+    """This process serves production traffic (gunicorn.conf.py calls it before the
+    workers fork): rebuild changed indexes in the background, never making requests wait."""
+    from loketwijzer import finder_index
+
+    finder_index.REBUILD_IN_BACKGROUND = True
+
+
 def start(app: Flask) -> threading.Thread | None:
     if not should_warm_up(app):
         return None

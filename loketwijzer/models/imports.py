@@ -9,6 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from loketwijzer.models.base import Base
 
+#: Runs that changed data: only these move the data version that caches are keyed on, so
+#: a run that changed nothing (or was refused) makes no worker rebuild anything.
+STATUS_OK = "ok"
+CHANGED_RUN_SQL = ("status = 'ok' AND (inserted > 0 OR updated > 0 OR deactivated > 0)")
+
+
+def changed_runs(model: type | None = None):
+    """SQLAlchemy condition: an ImportRun that changed data (see CHANGED_RUN_SQL)."""
+    run = model or ImportRun
+    return (run.status == STATUS_OK) & ((run.inserted > 0) | (run.updated > 0)
+                                        | (run.deactivated > 0))
+
 
 class ImportRun(Base):
     __tablename__ = "import_run"

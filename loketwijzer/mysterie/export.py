@@ -1,8 +1,7 @@
 """The comparison of one casus across municipalities, as CSV or XLSX.
 
 Names and organisations come from data, so every text cell is written as plain text,
-never as a formula (:func:`csv_text`, :func:`xlsx_text`: the one place to swap for a
-shared formula-safe export helper).
+never as a formula (``loketwijzer.spreadsheet_safe``, shared by all exports).
 """
 
 from __future__ import annotations
@@ -12,23 +11,12 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from loketwijzer.errors import InvalidInput
+from loketwijzer.spreadsheet_safe import FORMULA_START, csv_text, xlsx_text, xlsx_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from loketwijzer.actions.mysterie import Comparison
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 VERDICT_WORDS = {"goed": "goed", "beter": "kan beter", "mis": "gaat mis"}
-
-
-def csv_text(value: str) -> str:
-    """A text cell a spreadsheet will not run: a leading ' before = + - @ tab and CR."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value
-
-
-def xlsx_text(cell: Any, value: str) -> None:
-    """Store ``value`` in an openpyxl cell as a string, also when it looks like a formula."""
-    cell.value = value
-    cell.data_type = "s"
 
 
 def comparison_table(comparison: Comparison) -> tuple[list[str], list[list[Any]]]:
@@ -78,11 +66,7 @@ def to_xlsx(header: list[str], rows: list[list[Any]], notes: list[str]) -> bytes
         cell.fill = PatternFill("solid", fgColor="00546B")
     for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j)
-            if isinstance(value, str):
-                xlsx_text(cell, value)
-            else:
-                cell.value = value
+            xlsx_value(ws.cell(row=i, column=j), value)
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = ws.dimensions
@@ -114,3 +98,7 @@ def export_comparison(comparison: Comparison, fmt: str) -> bytes:
         return to_xlsx(header, rows, notes)
     raise InvalidInput(f"Formaat '{fmt[:10]}' kan niet. Kies csv of xlsx.",
                        code="invalid_format")
+
+
+__all__ = ["FORMULA_START", "comparison_table", "csv_text", "export_comparison", "to_csv",
+           "to_xlsx", "xlsx_text"]

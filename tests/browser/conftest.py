@@ -48,6 +48,7 @@ class RequestLog:
     tiles: list[str] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
     local: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)  # console reports of the CSP
 
 
 class _Shared:
@@ -206,6 +207,8 @@ def page(chromium, live_server: LiveData, requests_log: RequestLog):
     context = chromium.new_context(locale="nl-NL", viewport={"width": 412, "height": 915})
     context.route("**/*", route)
     pg = context.new_page()
+    pg.on("console", lambda msg: requests_log.csp_violations.append(msg.text)
+          if "Content Security Policy" in msg.text else None)
     pg.set_default_timeout(10_000)
     yield pg
     context.close()

@@ -37,3 +37,4 @@ def test_scorecard_and_print_are_accessible(page, live_server, requests_log):
     assert axe_violations(page) == []
     assert requests_log.foreign == []
     assert any("/vendor/leaflet/" in url for url in requests_log.local)
+    assert requests_log.csp_violations == []

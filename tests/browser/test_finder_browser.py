@@ -68,6 +68,7 @@ def test_search_list_map_and_no_third_party_requests(page, live_server, requests
     assert requests_log.foreign == [], requests_log.foreign
     assert any("/vendor/leaflet/leaflet.js" in u for u in requests_log.local)
     assert requests_log.tiles, "the map asked for no tiles at all"
+    assert requests_log.csp_violations == []  # every inline map script carries the nonce
 
     # Follow the first result to its service page, then its print view.
     results.first.locator("h3 a").click()
@@ -81,6 +82,7 @@ def test_search_list_map_and_no_third_party_requests(page, live_server, requests
     assert "Afgedrukt op" in page.locator(".handover").inner_text()
     assert axe_violations(page) == []
     assert requests_log.foreign == [], requests_log.foreign
+    assert requests_log.csp_violations == []
 
 
 def test_bad_postcode_shows_message_and_keeps_the_form(page, live_server, requests_log):

@@ -269,12 +269,13 @@ def template(fmt: str):
     """The empty template, generated in memory (public: it holds no data)."""
     if fmt not in {"csv", "xlsx"}:
         abort(404)
-    from importers.sociale_kaart_template import write_template
+    from importers.sociale_kaart_template import template_bytes
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_template(Path(tmp) / f"sociale-kaart-template.{fmt}", fmt)
-        data = io.BytesIO(path.read_bytes())
-    return send_file(data, as_attachment=True, download_name=f"sociale-kaart-template.{fmt}")
+    # Built in memory: no temporary file or folder per request.
+    mimetype = ("text/csv" if fmt == "csv" else
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(io.BytesIO(template_bytes(fmt)), mimetype=mimetype, as_attachment=True,
+                     download_name=f"sociale-kaart-template.{fmt}")
 
 
 # ------------------------------------------------------------------ users (admins)

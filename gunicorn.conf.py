@@ -1,0 +1,48 @@
+"""gunicorn settings for ``make run`` and the container (``gunicorn -c gunicorn.conf.py``).
+
+* workers: ``WEB_CONCURRENCY``, else 2 x CPU cores + 1 (at most :data:`MAX_WORKERS`);
+* the app is loaded once in the master (``preload_app``) and warmed up there (taxonomy,
+  Mysterie casussen, finder index), so every forked worker starts with warm caches and
+  no request waits for a build; each worker then opens its own database connections;
+* graceful: on TERM or HUP, workers finish their requests within ``graceful_timeout``;
+* ``Server: gunicorn`` stays in the response headers; the request log comes from the app
+  (one line per request, see ``webapp/logging_setup.py``), so gunicorn's own is off.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+MAX_WORKERS = 8
+
+bind = os.environ.get("LOKETWIJZER_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_CONCURRENCY")
+              or min(multiprocessing.cpu_count() * 2 + 1, MAX_WORKERS))
+preload_app = True
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+wsgi_app = "webapp:create_app()"
+
+# The preloaded app must not start its own warm-up thread before the fork.
+os.environ["LOKETWIJZER_WARM_UP"] = "0"
+
+
+def when_ready(server) -> None:
+    """In the master, after the preload and before the first fork: warm the caches."""
+    from webapp import warmup
+
+    app = server.app.wsgi()
+    warmup.serving()
+    warmup._warm(app)
+    app.extensions["loketwijzer_db"].engine.dispose()  # no shared sockets across the fork
+    server.log.info("caches warmed; starting %s workers", workers)
+
+
+def post_fork(server, worker) -> None:
+    app = server.app.wsgi()
+    app.extensions["loketwijzer_db"].engine.dispose(close=False)
