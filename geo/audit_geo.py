@@ -28,10 +28,12 @@ from pyproj import Transformer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loketwijzer.eligibility import REACH_KM, closed_to_others, may_use
 from loketwijzer.models import (
+    LISTED_STATUSES,
     PRECISION_ADDRESS,
+    SCOPE_MUNICIPALITY,
     SCOPE_NATIONAL,
-    STATUS_ACTIVE,
     Address,
     Attribute,
     ImportRun,
@@ -48,9 +50,8 @@ from loketwijzer.models import (
 from loketwijzer.models.imports import changed_runs
 
 BANDS_KM: tuple[int, ...] = (5, 10, 20)
-# Beyond this, help "exists" but is not a realistic place to go: the jungle index then
-# falls back to the municipality's own counter or to a phone line.
-REACH_KM = 20.0
+# Beyond the one reach of the eligibility rule, help "exists" but is not a realistic place
+# to go: the jungle index then falls back to the municipality's own counter or to a phone.
 
 # What the best available help for one resident and one problem area is.
 CAT_INDEPENDENT = 0  # independent help at a physical place within REACH_KM
@@ -113,7 +114,7 @@ def data_version(session: Session) -> tuple:
         count(Municipality), count(Pc4Area), count(Service), count(Location),
         count(ServiceArea), count(ServiceAtLocation), count(Attribute), count(Address),
         count(Phone), count(Schedule),
-        select(func.count()).where(Service.status == STATUS_ACTIVE).scalar_subquery(),
+        select(func.count()).where(Service.status.in_(LISTED_STATUSES)).scalar_subquery(),
         select(func.count()).where(Service.independent.is_(True)).scalar_subquery(),
         select(func.sum(Pc4Area.population)).scalar_subquery(),
         select(func.sum(Location.latitude + Location.longitude)).scalar_subquery(),
@@ -171,7 +172,7 @@ def load_frames(session: Session, area_codes: Sequence[str], version: tuple | No
         Service.by_appointment, Service.by_phone, Service.online, Service.residents_only,
         Service.last_checked, Service.source, Service.source_url,
     ).join(Organization, Organization.id == Service.organization_id)
-        .where(Service.status == STATUS_ACTIVE).order_by(Service.id),
+        .where(Service.status.in_(LISTED_STATUSES)).order_by(Service.id),
         ["id", "name", "organization_id", "organization", "provider_type", "independent",
          "free", "walk_in", "by_appointment", "by_phone", "online", "residents_only",
          "last_checked", "source", "source_url"])
@@ -198,6 +199,15 @@ def load_frames(session: Session, area_codes: Sequence[str], version: tuple | No
     listed[named["muni"].astype(int).to_numpy(), named["svc"].astype(int).to_numpy()] = True
     listed |= national[None, :]
     services["national"] = national
+    # Closed to other municipalities' residents: the one rule (loketwijzer.eligibility).
+    scopes = areas.groupby("svc")["scope"].agg(lambda v: frozenset(v)).to_dict()
+    home = set(areas.loc[(areas["scope"] == SCOPE_MUNICIPALITY)
+                         & areas["municipality_code"].notna(), "svc"].astype(int))
+    services["closed"] = [
+        closed_to_others(residents_only=bool(r.residents_only), provider_type=r.provider_type,
+                         independent=bool(r.independent), scopes=scopes.get(j, frozenset()),
+                         has_home=j in home)
+        for j, r in enumerate(services.itertuples(index=False))]
 
     tags = _frame(session, select(Attribute.link_id, Attribute.value), ["service_id", "area"])
     tags["svc"] = tags["service_id"].map(svc_index)
@@ -247,8 +257,11 @@ def _quality_flags(session: Session, services: pd.DataFrame) -> None:
 
     schedules = _frame(session, select(Schedule.service_id, Schedule.location_id),
                        ["service_id", "location_id"])
-    with_schedule = set(schedules["service_id"].dropna()) | via_locations(
-        schedules["location_id"])
+    # The help list gives opening hours as the source's words, not as schedule rows.
+    worded = _frame(session, select(Service.id).where(
+        Service.opening_hours.is_not(None), Service.opening_hours != ""), ["id"])
+    with_schedule = (set(schedules["service_id"].dropna())
+                     | via_locations(schedules["location_id"]) | set(worded["id"]))
 
     phones = _frame(session, select(Phone.service_id, Phone.organization_id, Phone.location_id),
                     ["service_id", "organization_id", "location_id"])
@@ -332,6 +345,7 @@ class AuditArrays:
     best_org: np.ndarray  # (o, n_area) organisation chosen by the jungle rule, -1 if none
     category: np.ndarray  # (o, n_area)
     stale_flags: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, bool))
+    available: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), bool))
 
 
 def _origin_rows(frames: AuditFrames, muni: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -400,7 +414,7 @@ def compute(
     A = frames.area_matrix
     A_int = A.astype(np.int32)
     indep = svc["independent"].to_numpy(bool)
-    residents_only = svc["residents_only"].to_numpy(bool)
+    closed_svc = svc["closed"].to_numpy(bool)
     remote = svc["remote"].to_numpy(bool)
     national = svc["national"].to_numpy(bool)
     svc_org = svc["org"].to_numpy(np.int64)
@@ -427,8 +441,8 @@ def compute(
     d2[~np.isfinite(d2)] = np.inf
     # On equal distance prefer a known address to an approximate point (+1 m² ≈ +0 m).
     d2 += sites["approximate"].to_numpy(bool)[None, :].astype(float)
-    # A residents-only service (a town hall) is closed to other municipalities' residents.
-    closed = np.flatnonzero(residents_only[site_svc])
+    # Help closed to others (a town hall, residents-only help) is only for its residents.
+    closed = np.flatnonzero(closed_svc[site_svc])
     if closed.size:
         allowed = frames.listed[np.ix_(o_muni, site_svc[closed])]
         d2[:, closed] = np.where(allowed, d2[:, closed], np.inf)
@@ -485,8 +499,10 @@ def compute(
         per_muni = np.minimum.reduceat(d2, starts, axis=0)  # (m, sites)
         svc_ids, site_starts = np.unique(site_svc, return_index=True)
         svc_d2[:, svc_ids] = np.minimum.reduceat(per_muni, site_starts, axis=1)
-    nearby = ~listed & ~residents_only[None, :] & (svc_d2 <= reach2)
-    available = listed | nearby
+    available = may_use(listable=True, national=national[None, :], listed=listed,
+                        closed=closed_svc[None, :], dist_km=np.sqrt(svc_d2) / 1000.0,
+                        reach_km=reach_km)
+    nearby = available & ~listed
 
     def per_area(mask: np.ndarray) -> np.ndarray:
         return mask.astype(np.int32) @ A_int
@@ -558,7 +574,7 @@ def compute(
         event_codes=event_codes, jungle=jungle, jungle_max=jungle_max,
         local=local, quality=quality,
         origin_rows=rows, origin_seg=seg, distance_km=dist_ind, nearest_site=near_ind,
-        best_org=best_org, category=category, stale_flags=stale,
+        best_org=best_org, category=category, stale_flags=stale, available=available,
     )
 
 

@@ -81,6 +81,8 @@ class ImportReport:
     warnings: list[RowError] = field(default_factory=list)
     message: str | None = None
     seconds: float = 0.0
+    #: fields an editor changed that the source changed too (sent to the review queue)
+    conflicts: int = 0
 
     @property
     def exit_code(self) -> int:

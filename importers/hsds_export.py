@@ -184,6 +184,7 @@ class _Selection:
             row = _pick(svc, "id organization_id name alternate_name description url email "
                              "status application_process fees_description "
                              "eligibility_description minimum_age maximum_age")
+            row["status"] = svc.hsds_status
             row["assured_date"] = svc.last_checked
             rows["service"].append(row)
             self._extras(rows, "service", svc, skip=("last_checked",))

@@ -62,6 +62,14 @@ PROPERTIES: tuple[Prop, ...] = (
     Prop("notes", TEXT, ("service",), "Wat de bron zelf zegt, in eigen woorden "
          "(openingstijden, verhuizing, sluiting)."),
     Prop("confidence", TEXT, ("service",), "Hoe zeker de gegevens zijn: high, medium of low."),
+    Prop("target_group", TEXT, ("service",), "Alleen voor deze groep (doelgroep), zoals "
+         "statushouders. Leeg: voor iedereen."),
+    Prop("status_detail", TEXT, ("service",), "Preciezere status dan HSDS kent: uncertain "
+         "(mogelijk gestopt) of referral (verwijzing, geen plek). Leeg: de HSDS-status."),
+    Prop("status_note", TEXT, ("service",), "Waarom de status zo is, en de opvolger."),
+    Prop("opening_hours", TEXT, ("service",), "Openingstijden in de woorden van de bron."),
+    Prop("public_note", TEXT, ("service",), "Toelichting voor inwoners (B1)."),
+    Prop("curator_note", TEXT, ("service",), "Notitie voor beheerders, nooit voor inwoners."),
     Prop("is_government", BOOL, ("organization",), "De organisatie is een overheid."),
     Prop("municipality_code", TEXT, ("organization", "location"),
          "CBS-code van de gemeente, zoals GM0363."),

@@ -60,6 +60,8 @@ from loketwijzer.models import (
     SCOPE_MUNICIPALITY,
     SCOPE_NATIONAL,
     SCOPE_REGION,
+    STATUS_REFERRAL,
+    STATUS_UNCERTAIN,
     TAXONOMY_PROBLEM_AREAS,
     Accessibility,
     Address,
@@ -96,6 +98,9 @@ PRECISIONS = ("address", "postcode", "pc4", "place", "municipality")
 CONFIDENCE = ("high", "medium", "low")
 NL_COUNTRY = {"nl", "nld", "nederland", "netherlands", "the netherlands"}
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+
+STATUS_DETAILS = (STATUS_UNCERTAIN, STATUS_REFERRAL)
 
 
 @dataclass
@@ -821,6 +826,10 @@ class HsdsMapper:
             "walk_in": _flag(get("walk_in")), "by_appointment": _flag(get("by_appointment")),
             "by_phone": _flag(get("by_phone")), "online": _flag(get("online")),
             "notes": get("notes"), "confidence": get("confidence", enum(CONFIDENCE)),
+            **{code: get(code) for code in ("target_group", "status_note", "opening_hours",
+                                            "public_note", "curator_note")},
+            **({"status": detail} if (detail := get("status_detail", enum(STATUS_DETAILS)))
+               else {}),
         }
 
     def _derived_service(self, values: dict[str, Any], our_id: str) -> dict[str, Any]:

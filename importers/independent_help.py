@@ -31,6 +31,9 @@ from loketwijzer.models import (
     SCOPE_NATIONAL,
     SCOPE_REGION,
     STATUS_ACTIVE,
+    STATUS_DEFUNCT,
+    STATUS_REFERRAL,
+    STATUS_UNCERTAIN,
     Address,
     Location,
     Organization,
@@ -44,6 +47,12 @@ from loketwijzer.provider_types import load_provider_types
 
 REQUIRED = ("id", "name", "provider_type", "source_url")
 CONFIDENCE = {"high", "medium", "low"}
+# The list's ``status`` words (see SOURCES.md) onto the service status.
+STATUSES = {"actief": STATUS_ACTIVE, "onzeker": STATUS_UNCERTAIN,
+            "verwijzing": STATUS_REFERRAL, "beeindigd": STATUS_DEFUNCT,
+            "beëindigd": STATUS_DEFUNCT}
+SERVES_NATIONAL = "NL"
+MAX_AGE = 120
 _HOUSE_NUMBER = re.compile(r"\d")
 _QUALIFIERS = ("noord", "oost", "zuid", "west", "midden")
 _PROVINCE_WORDS = {
@@ -104,6 +113,7 @@ class IndependentHelpProvider(Provider):
         phone = f.phone(rownum, "phone", row.get("phone"))
         website = f.url(rownum, "website", row.get("website"))
         notes = f.text(row.get("channel_notes"))
+        truth = _truth_columns(rownum, row, gaz)
         if city and municipality is None and gaz.place(city) is None:
             raise f.reject(rownum, "city", "onbekende plaats", city)
         if (city and municipality is not None and gaz.place(city, municipality.code) is None
@@ -143,7 +153,14 @@ class IndependentHelpProvider(Provider):
             location_municipality = (
                 gaz.municipalities.get(place.municipality_code) if place else None
             )
-        if municipality is not None:
+        if truth["serves"] == SERVES_NATIONAL:
+            service_children.append(_area(service_id, 0, SCOPE_NATIONAL, None, "Nederland", None,
+                                          self.source))
+        elif truth["serves"]:  # the municipalities the source names
+            for i, code in enumerate(truth["serves"]):
+                service_children.append(_area(service_id, i, SCOPE_MUNICIPALITY, code,
+                                              gaz.municipalities[code].name, None, self.source))
+        elif municipality is not None:
             service_children.append(_area(service_id, 0, SCOPE_MUNICIPALITY, municipality.code,
                                           municipality.name, None, self.source))
         elif types.is_national_name(name):
@@ -193,15 +210,62 @@ class IndependentHelpProvider(Provider):
 
         records.append(Record(Service, {
             "id": service_id, "organization_id": org_id, "name": name, "description": None,
-            "url": website, "status": STATUS_ACTIVE, "provider_type": ptype,
-            "independent": kind.independent, "free": kind.free,
+            "url": website, "status": truth["status"], "provider_type": ptype,
+            "independent": kind.independent if truth["independent"] is None
+            else truth["independent"],
+            "free": kind.free,
             "fees_description": None, "eligibility_description": None,
-            "residents_only": False, "walk_in": kind.walk_in,
+            "residents_only": truth["residents_only"], "walk_in": kind.walk_in,
+            "minimum_age": truth["min_age"], "maximum_age": truth["max_age"],
+            "target_group": truth["target_group"], "status_note": truth["status_note"],
+            "opening_hours": truth["opening_hours"], "public_note": truth["public_note"],
+            "curator_note": truth["curator_note"],
             "by_appointment": kind.by_appointment, "by_phone": kind.by_phone,
             "online": kind.online, "notes": notes,
             "confidence": confidence.lower() if confidence else None, **provenance,
         }, children=service_children))
         return records
+
+
+def _truth_columns(rownum: int, row: dict[str, Any], gaz: Gazetteer) -> dict[str, Any]:
+    """The issue-8 columns: who the help is for, whether it runs, and its texts.
+
+    Older versions of the list lack these columns: every value then has its old default
+    (independence from the provider type, nobody residents-only, active).
+    """
+    independent = f.boolean(rownum, "independent", row.get("independent"))
+    raw_serves = f.text(row.get("serves"))
+    serves: str | list[str] | None = None
+    if raw_serves:
+        parts = [p.strip().upper() for p in re.split(r"[;,]", raw_serves) if p.strip()]
+        if parts == [SERVES_NATIONAL]:
+            serves = SERVES_NATIONAL
+        else:
+            unknown = [p for p in parts if p not in gaz.municipalities]
+            if unknown or SERVES_NATIONAL in parts:
+                raise f.reject(rownum, "serves", "gebruik NL of CBS-codes (GM0363)", raw_serves)
+            serves = sorted(set(parts))
+    residents_only = f.boolean(rownum, "residents_only", row.get("residents_only"), False)
+    min_age = f.integer(rownum, "min_age", row.get("min_age"), lo=0, hi=MAX_AGE)
+    max_age = f.integer(rownum, "max_age", row.get("max_age"), lo=0, hi=MAX_AGE)
+    if min_age is not None and max_age is not None and max_age < min_age:
+        raise f.reject(rownum, "max_age", f"is lager dan min_age ({min_age})", max_age)
+    raw_status = f.text(row.get("status"))
+    status = STATUS_ACTIVE
+    if raw_status:
+        status = STATUSES.get(raw_status.lower())
+        if status is None:
+            raise f.reject(rownum, "status", "gebruik actief, onzeker, beeindigd of verwijzing",
+                           raw_status)
+    return {
+        "independent": independent, "serves": serves, "residents_only": bool(residents_only),
+        "min_age": min_age, "max_age": max_age, "status": status,
+        "target_group": f.text(row.get("target_group")),
+        "status_note": f.text(row.get("status_note")),
+        "opening_hours": f.text(row.get("opening_hours")),
+        "public_note": f.text(row.get("public_note")),
+        "curator_note": f.text(row.get("curator_note")),
+    }
 
 
 def _area(service_id: str, i: int, scope: str, code: str | None, name: str | None,

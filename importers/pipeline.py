@@ -17,6 +17,7 @@ from importers.base import (
     progress,
 )
 from importers.upsert import upsert
+from loketwijzer.actions.editing import ImportGuard
 from loketwijzer.db import Database
 from loketwijzer.models import ImportRun
 
@@ -66,7 +67,10 @@ def run_import(
                 session.rollback()
             else:
                 snapshot = {provider.source} if provider.snapshot else None
+                guard = ImportGuard(session)
+                guard.prepare(records)
                 counts = upsert(session, records, snapshot_sources=snapshot)
+                report.conflicts = guard.finish()
                 report.inserted = counts.inserted
                 report.updated = counts.updated
                 report.unchanged = counts.unchanged

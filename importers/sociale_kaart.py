@@ -298,6 +298,7 @@ class SocialeKaartProvider(Provider):
             "residents_only": residents_only, "walk_in": walk_in,
             "by_appointment": by_appointment, "by_phone": by_phone, "online": online,
             "notes": None, "confidence": "high", **provenance,
+            "target_group": f.text(row.get("doelgroep")),
         }, children=children))
         return records
 

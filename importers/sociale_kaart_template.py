@@ -173,9 +173,10 @@ TEMPLATE_COLUMNS: tuple[Column, ...] = (
            "Niet in de schoolvakanties.",
            "Vrije tekst, zoals: alleen de eerste dinsdag van de maand."),
     Column("doelgroep", False,
-           "Voor wie de dienst is.",
-           "Inwoners met vragen over huur, werk of geld.",
-           "Vrije tekst."),
+           "Is de dienst alleen voor een bepaalde groep? Noem die groep. Inwoners zien dan "
+           "'Alleen voor: ...' en de dienst staat onder hulp voor iedereen.",
+           "",
+           "Vrije tekst, zoals: statushouders, of: jongeren tot 27 jaar. Leeg: voor iedereen."),
     Column("voorwaarden", False,
            "Wat nodig is om hulp te krijgen.",
            "Geen: iedereen is welkom.",

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from importers.base import Record
 from loketwijzer.models import (
-    STATUS_ACTIVE,
     STATUS_INACTIVE,
     Location,
     Municipality,
@@ -267,7 +266,7 @@ def upsert(session: Session, records: list[Record], *, snapshot_sources: set[str
             keep = {r.values["id"] for r in batch}
             stale = session.execute(
                 select(Service.id).where(
-                    Service.source.in_(snapshot_sources), Service.status == STATUS_ACTIVE
+                    Service.source.in_(snapshot_sources), Service.status != STATUS_INACTIVE
                 )
             ).scalars()
             gone = [sid for sid in stale if sid not in keep]

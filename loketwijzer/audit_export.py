@@ -196,9 +196,11 @@ def _notes(audit_or_table: dict[str, Any]) -> list[str]:
     ]
 
 
-def export_scorecard(audit: dict[str, Any], fmt: str, area: str | None = None) -> bytes:
+def export_scorecard(audit: dict[str, Any], fmt: str, area: str | None = None, *,
+                     extra_sheets: Sequence[tuple[str, Sequence[Column], Sequence[dict]]] = (),
+                     extra_notes: Sequence[str] = ()) -> bytes:
     """The scorecard of one municipality as CSV (areas) or XLSX (areas, life events, data
-    quality, sources)."""
+    quality, any ``extra_sheets`` such as the scan, sources)."""
     rows = [r for r in scorecard_rows(audit) if area is None or r["code"] == area]
     if fmt == "csv":
         return to_csv(SCORECARD_COLUMNS, rows)
@@ -207,7 +209,9 @@ def export_scorecard(audit: dict[str, Any], fmt: str, area: str | None = None) -
             ("Scorekaart", SCORECARD_COLUMNS, rows),
             ("Levensgebeurtenissen", EVENT_COLUMNS, event_rows(audit)),
             ("Datakwaliteit", QUALITY_COLUMNS, quality_rows(audit)),
-        ], notes=[f"Gemeente {audit['name']} ({audit['code']}).", *_notes(audit)])
+            *extra_sheets,
+        ], notes=[f"Gemeente {audit['name']} ({audit['code']}).", *_notes(audit),
+                  *extra_notes])
     raise InvalidInput(f"Formaat '{fmt[:10]}' kan niet. Kies csv of xlsx.",
                        code="invalid_format")
 

@@ -23,56 +23,62 @@ def _dec(value: float, lang: str) -> str:
 # contain commas and "en" stay readable).
 _GAP_TEXT = {
     "nl": {
-        "none_10": "Voor {area} is er geen onafhankelijke hulp binnen 10 km voor {pct} van "
-                   "de inwoners.",
-        "none_10_all": ("Voor {area} heeft geen enkele inwoner onafhankelijke hulp binnen "
-                        "10 km.",
-                        "Bij deze onderwerpen heeft geen enkele inwoner onafhankelijke hulp "
-                        "binnen 10 km: {area}."),
+        "none_10": "Voor {area} is voor {pct} van de inwoners geen onafhankelijke hulp "
+                   "binnen 10 km bekend in Loketwijzer.",
+        "none_10_all": ("Voor {area} is voor geen enkele inwoner onafhankelijke hulp binnen "
+                        "10 km bekend in Loketwijzer.",
+                        "Bij deze onderwerpen is voor geen enkele inwoner onafhankelijke hulp "
+                        "binnen 10 km bekend in Loketwijzer: {area}."),
         "municipal_only": ("Voor {area} kunnen inwoners in de buurt alleen bij de gemeente "
                            "zelf terecht, niet bij onafhankelijke hulp.",
                            "Bij deze onderwerpen kunnen inwoners in de buurt alleen bij de "
                            "gemeente zelf terecht, niet bij onafhankelijke hulp: {area}."),
-        "remote": ("Voor {area} is er geen onafhankelijke hulp binnen 10 km. Inwoners kunnen "
-                   "alleen bellen, online hulp vragen of ver reizen.",
-                   "Bij deze onderwerpen is er geen onafhankelijke hulp binnen 10 km en "
-                   "kunnen inwoners alleen bellen, online hulp vragen of ver reizen: {area}."),
-        "nothing": ("Voor {area} vinden we voor de meeste inwoners helemaal geen hulp.",
-                    "Bij deze onderwerpen vinden we voor de meeste inwoners helemaal geen "
-                    "hulp: {area}."),
+        "remote": ("Voor {area} is geen onafhankelijke hulp binnen 10 km bekend in "
+                   "Loketwijzer. Voor zover wij weten kunnen inwoners alleen bellen, online "
+                   "hulp vragen of ver reizen.",
+                   "Bij deze onderwerpen is geen onafhankelijke hulp binnen 10 km bekend in "
+                   "Loketwijzer; voor zover wij weten kunnen inwoners alleen bellen, online "
+                   "hulp vragen of ver reizen: {area}."),
+        "nothing": ("Voor {area} is voor de meeste inwoners geen hulp bekend in Loketwijzer.",
+                    "Bij deze onderwerpen is voor de meeste inwoners geen hulp bekend in "
+                    "Loketwijzer: {area}."),
         "jungle": "Bij '{event}' moeten inwoners gemiddeld met {n} verschillende "
                   "organisaties contact hebben.",
         "stale": "{n} van de {m} gegevens over hulp in de gemeente {verb} langer dan een "
                  "jaar niet gecontroleerd.",
         "approx": "{pct} van de afstanden is gemeten naar een locatie bij benadering "
-                  "(alleen plaats of postcode bekend, geen adres).",
-        "fine": "We vinden geen grote gaten: voor elk onderwerp hebben de meeste inwoners "
-                "onafhankelijke hulp binnen 10 km.",
+                  "(alleen plaats of postcode bekend, geen adres): deze afstanden zijn "
+                  "indicatief.",
+        "fine": "We vinden geen grote gaten: voor elk onderwerp is voor de meeste inwoners "
+                "onafhankelijke hulp binnen 10 km bekend in Loketwijzer.",
         "more": "en {n} andere",
     },
     "en": {
-        "none_10": "For {area}, {pct} of residents have no independent help within 10 km.",
-        "none_10_all": ("For {area}, no resident has independent help within 10 km.",
-                        "For these topics, no resident has independent help within 10 km: "
-                        "{area}."),
+        "none_10": "For {area}, Loketwijzer knows no independent help within 10 km for {pct} "
+                   "of residents.",
+        "none_10_all": ("For {area}, Loketwijzer knows no independent help within 10 km for "
+                        "any resident.",
+                        "For these topics, Loketwijzer knows no independent help within 10 km "
+                        "for any resident: {area}."),
         "municipal_only": ("For {area}, residents can only turn to the municipality itself "
                            "nearby, not to independent help.",
                            "For these topics, residents can only turn to the municipality "
                            "itself nearby, not to independent help: {area}."),
-        "remote": ("For {area}, there is no independent help within 10 km. Residents can "
-                   "only call, ask online or travel far.",
-                   "For these topics, there is no independent help within 10 km and "
-                   "residents can only call, ask online or travel far: {area}."),
-        "nothing": ("For {area}, we find no help at all for most residents.",
-                    "For these topics, we find no help at all for most residents: {area}."),
+        "remote": ("For {area}, Loketwijzer knows no independent help within 10 km. As far "
+                   "as we know, residents can only call, ask online or travel far.",
+                   "For these topics, Loketwijzer knows no independent help within 10 km; as "
+                   "far as we know residents can only call, ask online or travel far: "
+                   "{area}."),
+        "nothing": ("For {area}, Loketwijzer knows no help for most residents.",
+                    "For these topics, Loketwijzer knows no help for most residents: {area}."),
         "jungle": "For '{event}', residents deal with {n} different organisations on "
                   "average.",
         "stale": "{n} of the {m} records about help in the municipality {verb} not been "
                  "checked for over a year.",
         "approx": "{pct} of distances are measured to an approximate location (only the "
-                  "town or postcode is known, no address).",
-        "fine": "We find no large gaps: for every topic most residents have independent help "
-                "within 10 km.",
+                  "town or postcode is known, no address): these distances are indicative.",
+        "fine": "We find no large gaps: for every topic Loketwijzer knows independent help "
+                "within 10 km for most residents.",
         "more": "and {n} more",
     },
 }

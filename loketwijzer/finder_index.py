@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from geo.gazetteer import Gazetteer
 from loketwijzer.models import (
+    INDEXED_STATUSES,
     PRECISION_ADDRESS,
     SCOPE_MUNICIPALITY,
     SCOPE_NATIONAL,
     SCOPE_REGION,
     STATUS_ACTIVE,
+    STATUS_REFERRAL,
+    STATUS_UNCERTAIN,
     Address,
     Attribute,
     Location,
@@ -41,6 +44,8 @@ from loketwijzer.models.imports import CHANGED_RUN_SQL
 log = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088
+# Provider types whose national line gives first-line advice on any question and refers on.
+GENERAL_LINE_TYPES = frozenset({"juridisch_loket"})
 
 
 @dataclass
@@ -63,6 +68,14 @@ class ServiceEntry:
     website: str | None
     notes: str | None
     confidence: str | None
+    status: str
+    email: str | None
+    target_group: str | None
+    min_age: int | None
+    max_age: int | None
+    public_note: str | None
+    opening_hours: str | None
+    status_note: str | None
     source: str
     source_url: str | None
     source_date: str | None
@@ -73,6 +86,29 @@ class ServiceEntry:
     region_municipalities: tuple[str, ...]
     region_unknown: bool
     locations: list[LocationEntry] = field(default_factory=list)
+
+    @property
+    def national(self) -> bool:
+        return SCOPE_NATIONAL in self.scopes
+
+    @property
+    def closed(self) -> bool:
+        """Only for residents of the named municipalities (the eligibility rule decides)."""
+        from loketwijzer.eligibility import closed_to_others
+
+        return closed_to_others(residents_only=self.residents_only,
+                                provider_type=self.provider_type,
+                                independent=self.independent, scopes=self.scopes,
+                                has_home=bool(self.home_municipalities))
+
+    @property
+    def has_address(self) -> bool:
+        return any(loc.address for loc in self.locations)
+
+    @property
+    def reachable(self) -> bool:
+        """A resident can reach it: phone, e-mail, website or an exact address."""
+        return bool(self.phone or self.email or self.website or self.has_address)
 
     @property
     def channels(self) -> list[str]:
@@ -113,8 +149,15 @@ class FinderIndex:
     walk_in: np.ndarray
     remote_channel: np.ndarray  # phone or online
     national: np.ndarray
-    local_only: np.ndarray  # own residents only (counters, municipal teams)
-    region_only: np.ndarray  # only the listed region (or nobody when unknown)
+    closed: np.ndarray  # only for the named municipalities (see loketwijzer.eligibility)
+    listable: np.ndarray  # status active or uncertain
+    referral: np.ndarray  # a national entrance, shown as a "Zo vindt u" line only
+    uncertain: np.ndarray
+    reachable: np.ndarray  # phone, e-mail, website or an exact address
+    target: np.ndarray  # "Alleen voor: ..."
+    general_line: np.ndarray  # a national first-line advice and referral line
+    min_age: np.ndarray  # NaN: no bound
+    max_age: np.ndarray
     has_location: np.ndarray
     last_checked: np.ndarray  # date ordinal, 0 when unknown
     veilig_thuis: np.ndarray
@@ -140,14 +183,15 @@ _cache: dict[str, FinderIndex] = {}
 _VERSION_SQL = (
     f"SELECT (SELECT max(id) FROM import_run WHERE {CHANGED_RUN_SQL}), "
     f"(SELECT max(finished_at) FROM import_run WHERE {CHANGED_RUN_SQL}), "
-    f"(SELECT count(*) FROM service WHERE status = '{STATUS_ACTIVE}')"
+    + ", ".join(f"(SELECT count(*) FROM service WHERE status = '{status}')"
+                for status in (STATUS_ACTIVE, STATUS_UNCERTAIN, STATUS_REFERRAL))
+    + ", (SELECT max(id) FROM record_version)"
 )
 
 
 def data_version(session: Session) -> tuple:
-    """A stamp that changes whenever an import changed data or services were (de)activated.
-
-    Runs that changed nothing, and refused runs, leave it as it was (no rebuilds).
+    """A stamp that changes whenever an import changed data, services were (de)activated
+    or edited. Runs that changed nothing, and refused runs, leave it as it was (no rebuilds).
 
     Plain SQL on purpose: it runs on every search, and this is a third of the ORM's cost.
     """
@@ -217,12 +261,12 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
     gazetteer = Gazetteer.from_session(session, with_boundaries=True)
     warm_up(gazetteer)
     rows = session.execute(
-        select(Service, Organization.name, Organization.website)
+        select(Service, Organization.name, Organization.website, Organization.email)
         .join(Organization, Organization.id == Service.organization_id)
-        .where(Service.status == STATUS_ACTIVE)
+        .where(Service.status.in_(INDEXED_STATUSES))
         .order_by(Service.id)
     ).all()
-    ids = [svc.id for svc, _, _ in rows]
+    ids = [svc.id for svc, *_ in rows]
     id_set = set(ids)
 
     areas: dict[str, list[str]] = defaultdict(list)
@@ -276,7 +320,7 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
             phones[sid] = loc_phones[loc.id]
 
     services: list[ServiceEntry] = []
-    for i, (svc, org_name, org_website) in enumerate(rows):
+    for i, (svc, org_name, org_website, org_email) in enumerate(rows):
         svc_scopes = scopes.get(svc.id, [])
         home = tuple(sorted({c for s, c in svc_scopes if s == SCOPE_MUNICIPALITY and c}))
         locs = locations.get(svc.id, [])
@@ -292,6 +336,9 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
             by_phone=bool(svc.by_phone), online=bool(svc.online),
             phone=phones.get(svc.id) or org_phones.get(svc.organization_id),
             website=svc.url or org_website, notes=svc.notes, confidence=svc.confidence,
+            status=svc.status, email=svc.email or org_email, target_group=svc.target_group,
+            min_age=svc.minimum_age, max_age=svc.maximum_age, public_note=svc.public_note,
+            opening_hours=svc.opening_hours, status_note=svc.status_note,
             source=svc.source, source_url=svc.source_url, source_date=svc.source_date,
             last_checked=svc.last_checked, areas=tuple(areas.get(svc.id, ())),
             scopes=tuple(sorted({s for s, _ in svc_scopes})),
@@ -303,6 +350,7 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
 
 
 def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) -> FinderIndex:
+    from loketwijzer.eligibility import is_listable, is_referral
     from loketwijzer.taxonomy import area_codes
 
     try:
@@ -324,11 +372,7 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         return np.fromiter((fn(s) for s in services), dtype=bool, count=n)
 
     national = vec(lambda s: SCOPE_NATIONAL in s.scopes)
-    local_only = vec(lambda s: s.residents_only or s.provider_type == "gemeente"
-                     or (not s.independent and bool(s.home_municipalities)
-                         and SCOPE_NATIONAL not in s.scopes))
-    region_only = vec(lambda s: SCOPE_REGION in s.scopes and SCOPE_MUNICIPALITY not in s.scopes
-                      and SCOPE_NATIONAL not in s.scopes)
+    statuses = np.array([s.status for s in services], dtype=object)
     by_municipality: dict[str, list[int]] = defaultdict(list)
     for svc in services:
         for code in {*svc.home_municipalities, *svc.region_municipalities}:
@@ -352,8 +396,18 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         walk_in=vec(lambda s: s.walk_in),
         remote_channel=vec(lambda s: s.by_phone or s.online),
         national=national,
-        local_only=local_only,
-        region_only=region_only,
+        closed=vec(lambda s: s.closed),
+        listable=is_listable(statuses) if n else np.zeros(0, dtype=bool),
+        referral=is_referral(statuses) if n else np.zeros(0, dtype=bool),
+        uncertain=vec(lambda s: s.status == STATUS_UNCERTAIN),
+        reachable=vec(lambda s: s.reachable),
+        target=vec(lambda s: bool(s.target_group)),
+        general_line=vec(lambda s: s.provider_type in GENERAL_LINE_TYPES and s.national
+                         and not s.target_group),
+        min_age=np.array([np.nan if s.min_age is None else s.min_age for s in services],
+                         dtype=float),
+        max_age=np.array([np.nan if s.max_age is None else s.max_age for s in services],
+                         dtype=float),
         has_location=vec(lambda s: bool(s.locations)),
         last_checked=np.array([s.last_checked.toordinal() if s.last_checked else 0
                                for s in services], dtype=np.int64),

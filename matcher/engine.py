@@ -51,6 +51,7 @@ MAX_EVENTS = 3
 EVENT_BOOST = 1.2
 EVENT_OVERRIDE = 2.0  # direct evidence this strong makes life-event boosts unnecessary
 EVENT_DECAY = 0.75
+EVENT_CAP = 0.95  # an area a life event adds stays below the best directly named area
 SCORE_SCALE = 4.0
 DIMINISH = 0.6  # weight of each further term for the same area
 
@@ -161,6 +162,8 @@ class Matcher:
             for phrase in term.parsed.parts[0]:
                 self._first.setdefault(phrase[0], []).append(term)
         self._masks = [self._compile_mask(m) for m in taxonomy.lexicon.masks]
+        self._event_rules = taxonomy.rules.events
+        self._figurative_rule = taxonomy.rules.figurative
 
     # -- construction ---------------------------------------------------------
     def _compile_terms(self) -> list[_CompiledTerm]:
@@ -200,25 +203,53 @@ class Matcher:
             raise MatchInputError("query_too_long")
         if not text.strip():
             raise MatchInputError("empty_query")
-        units = self._units(text)
-        hits = self._hits(units)
+        units, tokens = self._units(text)
+        hits = self._figurative(self._hits(units), tokens)
         raw, shown = self._evidence(hits)
         events = self._life_events(raw, shown)
         direct = any(raw.get((AREA, a.code), 0.0) >= EVENT_OVERRIDE for a in self.areas)
-        # Life events only speak for the areas when little else does ("ik word 18");
-        # next to clear direct evidence they would just add noise to the ranking.
-        for event in events if not direct else []:
-            for i, code in enumerate(event.areas):
-                raw[(AREA, code)] = raw.get((AREA, code), 0.0) + (
-                    EVENT_BOOST * EVENT_DECAY**i)
+        after: set[str] = set()
+        best_direct = max((raw.get((AREA, a.code), 0.0) for a in self.areas), default=0.0)
+        for event in events:
+            rule = self._event_rules.get(event.code)
+            if rule is not None:
+                if raw.get((EVENT, event.code), 0.0) < rule.min:
+                    continue
+                # rules.yaml: the event brings its areas in the order a resident needs
+                # them, also next to direct evidence (a dismissal also means income),
+                # but an added area never overtakes the best directly named one.
+                for code, weight in rule.adds.items():
+                    old = raw.get((AREA, code), 0.0)
+                    if best_direct and old >= best_direct:
+                        continue  # already the best: adding only inflates the top
+                    new = old + weight
+                    if best_direct and old < best_direct:
+                        new = min(new, best_direct * EVENT_CAP)
+                    raw[(AREA, code)] = max(old, new)
+                    if not shown.get((AREA, code)):
+                        shown[(AREA, code)] = list(shown.get((EVENT, event.code), []))
+                after.update(rule.after)
+                continue
+            if not direct:
+                # Without a rule, an event only speaks when little else does ("ik word
+                # 18"); next to clear direct evidence it would add noise.
+                adds = ((c, EVENT_BOOST * EVENT_DECAY**i) for i, c in enumerate(event.areas))
+            else:
+                continue
+            for code, weight in adds:
+                raw[(AREA, code)] = raw.get((AREA, code), 0.0) + weight
                 if not shown.get((AREA, code)):
                     shown[(AREA, code)] = list(shown.get((EVENT, event.code), []))
         areas, safety = self._select_areas(raw, shown, event_only=not direct)
+        if after:
+            # Stable: the areas the event says come later move behind the others.
+            areas.sort(key=lambda a: a.code in after and a.code != SAFETY_AREA)
         return MatchResult(query=text, areas=areas, life_events=events, safety=safety)
 
     def explain(self, text: str) -> list[dict[str, Any]]:
         """Every term hit with its positions, quality and signals (for taxonomy authors)."""
-        hits = self._hits(self._units(text))
+        units, tokens = self._units(text)
+        hits = self._figurative(self._hits(units), tokens)
         return [
             {"term": h.display, "quality": round(h.quality, 3), "positions": sorted(h.slots),
              "combo": h.term.parsed.is_combo,
@@ -227,11 +258,13 @@ class Matcher:
         ]
 
     # -- step 1: positions ----------------------------------------------------
-    def _units(self, text: str) -> list[_Unit]:
+    def _units(self, text: str) -> tuple[list[_Unit], list[str]]:
+        """Units to match, and the folded token standing at each position."""
         tokens = tokenize(text)
         folded = [t for t, _ in tokens]
         hidden = self._masked(folded)
         units: list[_Unit] = []
+        at: list[str] = []
         ranges: list[tuple[int, int] | None] = []
         pos = 0
         for i, (token, kept) in enumerate(tokens):
@@ -239,6 +272,7 @@ class Matcher:
             start = pos
             for specs in pieces:
                 units.append(_Unit(pos, pos, specs))
+                at.append(token)
                 pos += 1
             ranges.append((start, pos - 1) if len(pieces) == 1 and i not in hidden else None)
         for size in (2, 3):
@@ -249,7 +283,7 @@ class Matcher:
                 specs = self.vocabulary.joined(folded[i : i + size])
                 if specs:
                     units.append(_Unit(span[0][0], span[-1][1], specs))  # type: ignore[index]
-        return units
+        return units, at
 
     def _masked(self, folded: list[str]) -> set[int]:
         hidden: set[int] = set()
@@ -259,6 +293,46 @@ class Matcher:
                 if all(folded[i + k] == mask[k][0] for k in range(n)):
                     hidden.update(i + k for k in range(n) if mask[k][1])
         return hidden
+
+    # -- step 1b: figures of speech -------------------------------------------
+    def _figurative(self, hits: list[_Hit], tokens: list[str]) -> list[_Hit]:
+        """Drop the violence signal of hits that are figures of speech (rules.yaml).
+
+        A hit made only of violence verbs ("slaat", "killing", "intimideert") is read
+        figuratively when an organisation is the actor ("de Belastingdienst slaat toe"),
+        when a landlord/boss/bailiff only pressures ("intimideert me"), or when money is
+        the object ("een klap voor ons budget"). Any person close to the resident
+        (partner, family) or any injury word keeps the literal, safe reading.
+        """
+        fig = self._figurative_rule
+        if not (fig.physical or fig.pressure):
+            return hits
+        present = set(tokens)
+        if present & fig.anchors:
+            return hits
+        org, role = bool(present & fig.organisations), bool(present & fig.roles)
+        verbs = fig.physical | fig.pressure
+        out: list[_Hit] = []
+        for hit in hits:
+            if (AREA, SAFETY_AREA) not in hit.term.signals:
+                out.append(hit)
+                continue
+            core = {tokens[i] for i in hit.slots} - fig.fillers
+            if not core or not core <= verbs:
+                out.append(hit)  # "huiselijk geweld", "mishandeld": never figurative
+                continue
+            lo, hi = min(hit.slots) - fig.window, max(hit.slots) + fig.window
+            near_money = any(tokens[j] in fig.money
+                             for j in range(max(lo, 0), min(hi + 1, len(tokens))))
+            if org or near_money or (role and core <= fig.pressure):
+                signals = {k: w for k, w in hit.term.signals.items()
+                           if k != (AREA, SAFETY_AREA)}
+                if signals:
+                    out.append(_Hit(_CompiledTerm(hit.term.parsed, signals), hit.slots,
+                                    hit.quality, hit.display))
+                continue
+            out.append(hit)
+        return out
 
     # -- step 2: term hits ----------------------------------------------------
     def _hits(self, units: list[_Unit]) -> list[_Hit]:

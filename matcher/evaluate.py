@@ -4,7 +4,8 @@
 
 Metrics: hit@1 (top area is one of the expected), recall@3 (share of expected areas
 in the top 3, denominator capped at 3), safety (items expecting ``geweld`` that get it
-ranked first), median latency per query in milliseconds.
+ranked first), false alarms (items *not* expecting ``geweld`` that get it anywhere, so
+the page would show the safety banner), median latency per query in milliseconds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Report:
     hit1: float = 0.0
     recall3: float = 0.0
     safety: float | None = None
+    false_alarms: int = 0
+    no_violence_n: int = 0
     median_ms: float = 0.0
     p95_ms: float = 0.0
     load_ms: float = 0.0
@@ -37,6 +40,7 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         return {"n": self.n, "hit@1": round(self.hit1, 4), "recall@3": round(self.recall3, 4),
                 "safety": None if self.safety is None else round(self.safety, 4),
+                "false_alarms": self.false_alarms, "no_violence_n": self.no_violence_n,
                 "median_ms": round(self.median_ms, 3), "p95_ms": round(self.p95_ms, 3),
                 "load_ms": round(self.load_ms, 1), "misses": self.misses}
 
@@ -75,6 +79,9 @@ def evaluate(items: list[dict[str, Any]], matcher: Matcher) -> Report:
         if SAFETY_AREA in expected:
             safety_n += 1
             safety_hits += bool(got) and got[0] == SAFETY_AREA
+        else:
+            report.no_violence_n += 1
+            report.false_alarms += SAFETY_AREA in got
         if not hit or recall < 1.0:
             report.misses.append({"id": item.get("id"), "text": item["text"],
                                   "expected": expected, "got": got[:3]})
@@ -122,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"hit@1      {report.hit1:.3f}")
     print(f"recall@3   {report.recall3:.3f}")
     print(f"safety     {safety}")
+    print(f"false_alarms {report.false_alarms}/{report.no_violence_n}")
     print(f"median_ms  {report.median_ms:.3f}")
     print(f"p95_ms     {report.p95_ms:.3f}")
     print(f"load_ms    {report.load_ms:.1f}")

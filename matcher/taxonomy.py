@@ -89,11 +89,47 @@ class Lexicon:
 
 
 @dataclass(frozen=True)
+class EventRule:
+    """How a recognised life event adds its areas: weights, in the order of need."""
+
+    adds: dict[str, float]
+    #: Areas that never go before the event's added areas ("after detention, housing
+    #: and income come before criminal law").
+    after: tuple[str, ...] = ()
+    #: Evidence for the event itself needed before it adds anything.
+    min: float = 0.0
+
+
+@dataclass(frozen=True)
+class FigurativeRule:
+    """Word sets for telling a figure of speech from real violence (rules.yaml)."""
+
+    organisations: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()
+    physical: frozenset[str] = frozenset()
+    pressure: frozenset[str] = frozenset()
+    money: frozenset[str] = frozenset()
+    fillers: frozenset[str] = frozenset()
+    window: int = 4
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Documented inference rules (data/taxonomy/rules.yaml); empty when the file is absent."""
+
+    version: str = ""
+    events: dict[str, EventRule] = field(default_factory=dict)
+    figurative: FigurativeRule = field(default_factory=FigurativeRule)
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     version: str
     areas: tuple[AreaDef, ...]
     life_events: tuple[LifeEventDef, ...]
     lexicon: Lexicon
+    rules: Rules = field(default_factory=Rules)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -246,15 +282,93 @@ def _load_lexicon(data: dict[str, Any]) -> Lexicon:
     )
 
 
+def _word_set(items: Any, classes: dict[str, tuple[str, ...]], where: str) -> frozenset[str]:
+    """Folded single words; ``<class>`` entries bring in every word of that class."""
+    from matcher.normalize import words as fold_words
+
+    out: set[str] = set()
+    for item in items or []:
+        text = str(item)
+        if text.startswith("<") and text.endswith(">"):
+            if text[1:-1] not in classes:
+                raise TaxonomyError(f"rules.yaml {where}: unknown word class {text}")
+            entries: tuple[str, ...] = classes[text[1:-1]]
+        else:
+            entries = (text,)
+        for entry in entries:
+            out.update(fold_words(entry))
+    return frozenset(out)
+
+
+def _load_inferences(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
+                     ) -> dict[str, list[SubtopicDef]]:
+    """Inference rules become extra sub-topics (``rule_<code>``) of their target area."""
+    weights = _weights(data, "rules.yaml")
+    out: dict[str, list[SubtopicDef]] = {}
+    seen: set[str] = set()
+    for node in data.get("inferences") or []:
+        code, area = str(node.get("code", "")), node.get("area")
+        where = f"rules.yaml:{code}"
+        if not _CODE_RE.match(code) or code in seen:
+            raise TaxonomyError(f"{where}: bad or duplicate rule code")
+        seen.add(code)
+        if area not in AREA_CODES:
+            raise TaxonomyError(f"{where}: unknown area {area!r}")
+        if not str(node.get("why", "")).strip():
+            raise TaxonomyError(f"{where}: every rule documents 'why'")
+        label, label_en = _labels(node.get("label"), where)
+        body = {k: v for k, v in node.items() if k not in {"why", "area"}}
+        terms = _terms(body, weights, where, classes)
+        if not terms:
+            raise TaxonomyError(f"{where}: no terms")
+        out.setdefault(area, []).append(SubtopicDef(f"rule_{code}", label, label_en, terms))
+    return out
+
+
+def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]],
+                event_codes: set[str]) -> Rules:
+    if not data:
+        return Rules()
+    events: dict[str, EventRule] = {}
+    for code, node in (data.get("life_events") or {}).items():
+        if code not in event_codes:
+            raise TaxonomyError(f"rules.yaml: unknown life event {code!r}")
+        adds = {str(a): float(w) for a, w in (node.get("adds") or {}).items()}
+        after = tuple(node.get("after") or ())
+        if any(a not in AREA_CODES for a in [*adds, *after]) or not adds:
+            raise TaxonomyError(f"rules.yaml: {code}: adds/after need known area codes")
+        events[code] = EventRule(adds, after, float(node.get("min", 0.0)))
+    fig = data.get("figurative") or {}
+    figurative = FigurativeRule(
+        **{key: _word_set(fig.get(key), classes, f"figurative.{key}")
+           for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
+                       "fillers")},
+        window=int(fig.get("window", 4)),
+    )
+    return Rules(str(data.get("version", "")), events, figurative)
+
+
 def load_taxonomy(directory: Path | str = DEFAULT_TAXONOMY_DIR) -> Taxonomy:
-    """Read problem_areas.yaml, life_events.yaml and lexicon.yaml from *directory*."""
+    """Read problem_areas.yaml, life_events.yaml, lexicon.yaml and (optional) rules.yaml."""
     directory = Path(directory)
     areas_data = _read_yaml(directory / "problem_areas.yaml")
     events_data = _read_yaml(directory / "life_events.yaml")
     lexicon = _load_lexicon(_read_yaml(directory / "lexicon.yaml"))
+    rules_path = directory / "rules.yaml"
+    rules_data = _read_yaml(rules_path) if rules_path.is_file() else None
+    areas = _load_areas(areas_data, lexicon.classes)
+    if rules_data:
+        extra = _load_inferences(rules_data, lexicon.classes)
+        areas = tuple(AreaDef(a.code, a.label, a.label_en, a.description,
+                              a.subtopics + tuple(extra.get(a.code, ())))
+                      for a in areas)
+        for area in areas:
+            _check_duplicates(area.terms, area.code)
+    life_events = _load_life_events(events_data, lexicon.classes)
     return Taxonomy(
         version=str(areas_data["version"]),
-        areas=_load_areas(areas_data, lexicon.classes),
-        life_events=_load_life_events(events_data, lexicon.classes),
+        areas=areas,
+        life_events=life_events,
         lexicon=lexicon,
+        rules=_load_rules(rules_data, lexicon.classes, {e.code for e in life_events}),
     )

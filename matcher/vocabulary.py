@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from matcher.normalize import word_keys
+from matcher.normalize import stem_en, word_keys
 from matcher.taxonomy import Lexicon
 
 Q_EXACT = 1.0
@@ -84,6 +84,8 @@ class Vocabulary:
             if len(key) < MIN_STEM_KEY:
                 continue
             for word in self.stem_matches(kind, key):
+                if kind == 1 and _crosses_language(token, word, key):
+                    continue
                 specs.setdefault(f"w:{word}", Q_STEM)
         for prefix in self._prefixes.get(token[:4], ()):
             if token.startswith(prefix):
@@ -245,6 +247,18 @@ def _dt_variants(token: str) -> list[str]:
     if token.endswith("t"):
         return [token[:-1] + "d", token[:-1] + "dt"]
     return []
+
+
+def _crosses_language(token: str, word: str, key: str) -> bool:
+    """Stemming guard: a Dutch stem that changed the word itself (the long vowel of
+    "slaap"/"slaapt" is undoubled to "slap") must not meet an English word that the
+    English stemmer reduces to the same letters ("slap", "slaps"), and the other way
+    round. Ordinary Dutch forms (betaalt/betalen) keep meeting each other."""
+    if token == word:
+        return False
+    if not token.startswith(key) and stem_en(word) == key:
+        return True
+    return not word.startswith(key) and stem_en(token) == key
 
 
 def _scaled(specs: Specs, factor: float) -> Specs:

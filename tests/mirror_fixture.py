@@ -90,8 +90,10 @@ def roo_row(code: str, name: str, address: str, *, appointment: str = "") -> lis
 
 HELP_HEADER = ["id", "name", "provider_type", "municipality", "street_address", "postal_code",
                "city", "phone", "website", "channel_notes", "source_url", "source_date",
-               "confidence"]
-HELP_ROWS = [
+               "confidence", "independent", "serves", "residents_only", "target_group",
+               "min_age", "max_age", "status", "status_note", "opening_hours", "public_note",
+               "curator_note"]
+_BASE_ROWS = [
     ["t-001", "Landelijke Testlijn (landelijk)", "juridisch_loket", "", "", "", "", "0900-0000",
      "https://testlijn.example", "Landelijke lijn, 10 ct/min.", "https://bron.example/1", "",
      "high"],
@@ -105,6 +107,38 @@ HELP_ROWS = [
     ["t-005", "Meldpunt Discriminatie Regio Test", "anti_discriminatie", "", "", "", "", "",
      "", "Voor Teststad en Proefdorp.", "https://bron.example/5", "2024-06", "medium"],
 ]
+# The issue-8 columns (independent .. curator_note) of the rows above: all empty (old list).
+_EMPTY_TRUTH = [""] * 11
+CURATOR_MARK = "CURATORNOTITIE-NIET-VOOR-INWONERS"
+# Rows exercising the issue-8 columns (who may use it, status, texts).
+TRUTH_ROWS = [
+    ["t-006", "Jongerenrechtswinkel Teststad", "rechtswinkel", "Teststad", "Marktplein 5",
+     "9011 AB", "Teststad", "", "https://jongeren.example", "Alleen jongeren.",
+     "https://bron.example/6", "2025-03-01", "high",
+     "", "GM9001", "", "jongeren tot 27 jaar", "0", "27", "actief", "",
+     "woensdag 14.00-17.00 u", "Gratis advies voor jongeren tot 27 jaar.",
+     f"{CURATOR_MARK}: leeftijd van de bronpagina"],
+    ["t-007", "Buurtteam Proefdorp", "schuldhulp_vrijwilligers", "Proefdorp", "Dorpsstraat 12",
+     "9021 BB", "Proefdorp", "020-1234567", "", "", "https://bron.example/7", "2025-03-01",
+     "high", "", "GM9002", "ja", "", "", "", "actief", "", "", "Alleen voor inwoners.",
+     f"{CURATOR_MARK}: zie aparte rij"],
+    ["t-008", "Rechtswinkel Oud Teststad", "rechtswinkel", "Teststad", "Kerkplein 1", "9011 AB",
+     "Teststad", "020-7654321", "", "", "https://bron.example/8", "2025-03-01", "high",
+     "", "GM9001", "", "", "", "", "beeindigd",
+     "Gestopt in 2025; het spreekuur is nu bij Rechtswinkel Teststad.", "", "", ""],
+    ["t-009", "Schuldhulpmaatjes Nederland (landelijk)", "schuldhulp_vrijwilligers", "", "", "",
+     "", "", "https://maatjes.example", "", "https://bron.example/9", "2025-03-01", "high",
+     "", "NL", "", "", "", "", "verwijzing", "Landelijke ingang; de hulp zit lokaal.", "",
+     "Zoek een maatje bij u in de buurt op maatjes.example.", ""],
+    ["t-010", "Schuldhulp Twijfel Teststad", "schuldhulp_vrijwilligers", "Teststad",
+     "Stationsweg 9", "9011 AB", "Teststad", "020-1112223", "", "", "https://bron.example/10",
+     "2025-03-01", "medium", "", "GM9001", "", "", "", "", "onzeker",
+     "Enige bron is uit 2015.", "", "", ""],
+    ["t-011", "Huurcommissie Test (landelijk)", "other", "", "", "", "", "0800-0000000",
+     "https://huurcommissie.example", "", "https://bron.example/11", "2025-03-01", "high",
+     "nee", "NL", "", "", "", "", "actief", "", "", "", ""],
+]
+HELP_ROWS = [row + _EMPTY_TRUTH for row in _BASE_ROWS] + TRUTH_ROWS
 
 
 def write_mirror(root: Path) -> Path:

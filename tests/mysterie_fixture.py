@@ -38,7 +38,9 @@ from pathlib import Path
 
 from tests.mirror_fixture import (
     HELP_HEADER,
+    HELP_ROWS,
     ROO_HEADER,
+    TRUTH_ROWS,
     roo_address,
     roo_row,
     square,
@@ -52,6 +54,7 @@ FAR_PLACE = ("1000009", "Verweg", "", 52.53, 6.03, "9051", 3_500)
 FAR_HELP = ["t-101", "Huurteam Verweg", "huurteam", "Verweg", "", "", "Verweg", "0500-123456",
             "https://huurteam-verweg.example", "Spreekuur op afspraak.",
             "https://bron.example/101", "2025-09-01", "high"]
+FAR_HELP += [""] * (len(HELP_HEADER) - len(FAR_HELP))  # the issue-8 columns: empty
 
 CASUS = {
     "id": "proef-route",
@@ -120,8 +123,19 @@ def write_mysterie_mirror(root: Path) -> Path:
                 [roo_row(code, name, roo_address("Brink", "1", "9051 AA", name, 52.522,
                                                  6.022))], delimiter=";")
     assert len(ROO_HEADER) and len(HELP_HEADER) == len(FAR_HELP)
+    # The verdicts below were worked out on the help rows before issue 8's extra rows.
+    truth_ids = {row[0] for row in TRUTH_ROWS}
+    _write_help_rows(root / "services" / "independent_help_nl.csv",
+                     [row for row in HELP_ROWS if row[0] not in truth_ids])
     _append_csv(root / "services" / "independent_help_nl.csv", [FAR_HELP])
     return root
+
+
+def _write_help_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HELP_HEADER)
+        writer.writerows(rows)
 
 
 def build_mysterie_db(url: str, mirror: Path):

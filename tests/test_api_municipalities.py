@@ -21,13 +21,14 @@ def test_municipality_with_services_per_area(loaded_client):
     assert body["population"] == 120_000 and body["province"]["code"] == "PV26"
     areas = {a["code"]: a for a in body["services_per_area"]}
     assert len(areas) == 20
-    # wonen: the rechtswinkel (independent, local), the town hall and the wijkteam (local,
-    # not independent) and the national legal line (independent, not local)
-    assert areas["wonen"] == {**areas["wonen"], "services": 4, "independent": 2, "local": 3}
+    # wonen: the rechtswinkel and the youth law shop (independent, local), the town hall and
+    # the wijkteam (local, not independent), the national legal line (independent, not
+    # local) and the national rent tribunal (a government body: not independent)
+    assert areas["wonen"] == {**areas["wonen"], "services": 6, "independent": 3, "local": 4}
     # discriminatie: the regional bureau whose notes name Teststad, the local law shop and
-    # the national line; Bergen is outside the bureau's region and has only the national line
-    assert areas["discriminatie"]["services"] == 3
-    assert areas["letselschade"]["local"] == 1  # only the law shop
+    # the national line, and the youth law shop; Bergen is outside the bureau's region
+    assert areas["discriminatie"]["services"] == 4
+    assert areas["letselschade"]["local"] == 2  # the law shop and the youth law shop
     bergen = loaded_client.get("/api/v1/municipalities/GM9003").get_json()
     assert {a["code"]: a for a in bergen["services_per_area"]}["discriminatie"]["services"] == 1
     assert "Kadaster" in body["attribution"]

@@ -80,8 +80,8 @@ def test_biggest_gaps_in_plain_language(case_db):
     with case_db.session() as s:
         result = audit.audit_municipality(s, "GM9101", as_of=AS_OF)
     gaps = audit_findings.biggest_gaps(result)
-    assert ("Voor Schulden en geldzorgen is er geen onafhankelijke hulp binnen 10 km voor 60% "
-            "van de inwoners.") in gaps
+    assert ("Voor Schulden en geldzorgen is voor 60% van de inwoners geen onafhankelijke hulp "
+            "binnen 10 km bekend in Loketwijzer.") in gaps
     assert any(g.startswith("Voor Zorg en ondersteuning kunnen inwoners in de buurt alleen "
                             "bij de gemeente zelf terecht") for g in gaps)
     assert any("2 van de 3 gegevens" in g for g in gaps)
@@ -133,6 +133,14 @@ def test_api_audit_contract(case_client):
         assert key in schulden
     assert set(schulden["share_within_km"]) == {"5", "10", "20"}
     assert isinstance(body["gaps"], list) and body["gaps"]
+    # Issue 8: how much of the help Loketwijzer knows, and how well.
+    done = body["data_completeness"]
+    assert set(done["sources"]) == {"town_hall", "independent_help_list", "own_sociale_kaart"}
+    assert done["records"] == body["data_quality"]["records"]
+    for key in ("share_exact_address", "share_checked_within_year"):
+        assert done[key] is None or 0.0 <= done[key] <= 1.0
+    assert done["expected_locations"] > 0 and "1.621" in done["expectation_source"]
+    assert isinstance(done["distances_indicative"], bool)
     missing = case_client.get("/api/v1/audit/GM0001")
     assert missing.status_code == 404
     assert missing.get_json()["error"]["code"] == "unknown_municipality"
@@ -167,7 +175,9 @@ def test_scorecard_xlsx_has_styled_sheets(case_client):
     response = case_client.get("/audit/GM9101.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
-    assert wb.sheetnames == ["Scorekaart", "Levensgebeurtenissen", "Datakwaliteit", "Bronnen"]
+    assert wb.sheetnames == ["Scorekaart", "Levensgebeurtenissen", "Datakwaliteit",
+                             "Rechtsbescherming-scan", "Zoekvragen naast aanbod",
+                             "Zoekvragen per week", "Bronnen"]
     ws = wb["Scorekaart"]
     header = [c.value for c in ws[1]]
     assert ws["A1"].font.bold and ws.freeze_panes == "A2"

@@ -75,13 +75,11 @@ def test_write_template_then_import_refuses_the_example_row(cli, tmp_path):
     assert wrong.exit_code == 2
 
 
-def test_admin_status_page_and_template_download(loaded_db, fixture_mirror):
+def test_admin_requires_login_and_template_download(loaded_db, fixture_mirror):
     app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror))
     client = app.test_client()
-    page = client.get("/beheer/")
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "independent-help-nl" in html and "town-halls" in html
+    page = client.get("/beheer/")  # behind a login now (tests/test_stewardship.py)
+    assert page.status_code == 302 and "/beheer/login" in page.headers["Location"]
     xlsx = client.get("/beheer/sociale-kaart-template.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     assert client.get("/beheer/sociale-kaart-template.pdf").status_code == 404

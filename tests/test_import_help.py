@@ -108,3 +108,42 @@ def test_bad_rows_are_refused_with_field_and_reason(loaded_db, fixture_mirror, t
     assert error.row == 4 and error.field == field and reason in error.reason
     with loaded_db.session() as s:  # nothing written, also not the good rows
         assert s.scalars(select(Service).where(Service.source_id == "t-new")).first() is None
+
+
+def test_truth_columns_are_read(loaded_db):
+    """Issue 8: who may use the help, whether it still runs, and its texts."""
+    with loaded_db.session() as s:
+        youth = service(s, "t-006")
+        assert (youth.minimum_age, youth.maximum_age) == (0, 27)
+        assert youth.target_group == "jongeren tot 27 jaar"
+        assert youth.opening_hours == "woensdag 14.00-17.00 u"
+        assert youth.public_note.startswith("Gratis advies")
+        assert youth.curator_note.startswith("CURATORNOTITIE")
+        assert [(a.scope, a.municipality_code) for a in youth.service_areas] == [
+            ("municipality", "GM9001")]
+        team = service(s, "t-007")
+        assert team.residents_only is True
+        assert service(s, "t-008").status == "defunct"
+        assert service(s, "t-008").status_note.startswith("Gestopt")
+        assert service(s, "t-009").status == "referral"
+        assert [a.scope for a in service(s, "t-009").service_areas] == ["national"]
+        assert service(s, "t-010").status == "uncertain"
+        gov = service(s, "t-011")
+        assert gov.independent is False  # explicit "nee" beats the provider type
+        assert service(s, "t-002").status == STATUS_ACTIVE  # old rows: active by default
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("status", "misschien"), ("serves", "GM9999"), ("min_age", "oud"),
+    ("residents_only", "soms"),
+])
+def test_bad_truth_values_are_rejected(loaded_db, fixture_mirror, tmp_path, column, value):
+    rows = [list(r) for r in HELP_ROWS]
+    rows[-1][HELP_HEADER.index(column)] = value
+    mirror = tmp_path / "mirror"
+    (mirror / "services").mkdir(parents=True)
+    write_help(mirror / "services" / "independent_help_nl.csv", rows)
+    settings = Settings(database_url=loaded_db.url, sources_dir=mirror)
+    report = run_import(IndependentHelpProvider(settings=settings), loaded_db)
+    assert report.status == "rejected"
+    assert report.rejected_rows == 1

@@ -22,9 +22,14 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         JSON_SORT_KEYS=False,
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_TRANSLATION_DIRECTORIES=str(REPO_ROOT / "webapp" / "translations"),
-        SECRET_KEY=None,  # no sessions, no accounts: nothing to sign
     )
     app.config.update(config)
+    if "SESSION_COOKIE_SECURE" not in config:
+        app.config.pop("SESSION_COOKIE_SECURE", None)  # security.init_app decides
+
+    from webapp import security
+
+    security.init_app(app)
     app.json.sort_keys = False
     app.extensions["loketwijzer_db"] = Database(settings.database_url)
 
@@ -38,14 +43,26 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     i18n.init_app(app)
 
-    from webapp.blueprints import admin, api, audit, health, mysterie, public, referral
+    from webapp.blueprints import (
+        admin,
+        api,
+        audit,
+        feedback,
+        health,
+        mysterie,
+        public,
+        referral,
+        scan,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(referral.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mysterie.bp)
+    app.register_blueprint(scan.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(feedback.bp)
     app.register_blueprint(health.bp)
 
     from webapp import assets, errors

@@ -28,11 +28,13 @@ def _print_report(report: ImportReport, *, verbose_errors: int = 50) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from webapp import cli_audit, cli_hsds, cli_mysterie
+    from webapp import cli_accounts, cli_audit, cli_hsds, cli_mysterie, cli_scan
 
+    cli_accounts.register(app)
     cli_audit.register(app)
     cli_hsds.register(app)
     cli_mysterie.register(app)
+    cli_scan.register(app)
 
     @app.cli.command("init-db")
     def init_db() -> None:

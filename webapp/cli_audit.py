@@ -17,8 +17,8 @@ import click
 from flask import Flask, current_app
 from tqdm import tqdm
 
-from loketwijzer import audit_export, audit_findings
-from loketwijzer.actions import audit
+from loketwijzer import audit_export, audit_findings, scan_export
+from loketwijzer.actions import audit, scan
 from loketwijzer.errors import ActionError
 from webapp.db import get_db
 
@@ -37,13 +37,18 @@ def write_audit(session, out: Path, *, municipality: str | None, area: str | Non
         result = audit.audit_municipality(session, municipality,
                                           stale_after_days=stale_after_days)
         result["gaps"] = audit_findings.biggest_gaps(result)
+        checked = scan.scan_municipality(session, municipality,
+                                         stale_after_days=stale_after_days)
         if fmt == "json":
+            result["scan"] = checked.to_dict()
             if area:
                 result["areas"] = [a for a in result["areas"] if a["code"] == area]
             data = json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8")
             rows = len(result["areas"])
         else:
-            data = audit_export.export_scorecard(result, fmt, area=area)
+            extra = {"extra_sheets": scan_export.xlsx_sheets(checked),
+                     "extra_notes": scan_export.notes(checked)} if fmt == "xlsx" else {}
+            data = audit_export.export_scorecard(result, fmt, area=area, **extra)
             rows = len(result["areas"]) if area is None else 1
     else:
         audits = []

@@ -236,6 +236,7 @@ class MapPlace:
     location_label: str | None = None
     phone: str | None = None
     href: str | None = None  # our own page about the service
+    number: int | None = None  # its number in the list next to the map
 
 
 @dataclass(frozen=True)
@@ -328,9 +329,10 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
     for place in exact:
         symbol, colour = marker_style(place.provider_type)
         shape = "square" if place.provider_type == "gemeente" else "round"
+        shown = str(place.number) if place.number is not None else symbol
         marker = folium.Marker(
             [place.lat, place.lon],
-            icon=folium.DivIcon(html=_badge_html(symbol, colour, shape), icon_size=(32, 32),
+            icon=folium.DivIcon(html=_badge_html(shown, colour, shape), icon_size=(32, 32),
                                 icon_anchor=(16, 16), class_name="lw-marker"),
             title=place.name,
         ).add_to(target)
@@ -364,6 +366,19 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
                 popup = "<hr>".join(_popup_html(p) for p in together)
             SafeTooltip(tooltip).add_to(circle)
             SafePopup(popup, max_height=260).add_to(circle)
+            numbers = [p.number for p in together if p.number is not None]
+            if numbers:  # the list numbers of the places on this spot, as a label
+                text = ", ".join(str(n) for n in numbers[:3])
+                if len(numbers) > 3:
+                    text += f" +{len(numbers) - 3}"
+                folium.Marker(
+                    [lat, lon],
+                    icon=folium.DivIcon(html=f'<span class="lw-spot-label" aria-hidden="true">'
+                                             f"{escape(text)}</span>",
+                                        icon_size=(60, 20), icon_anchor=(30, 10),
+                                        class_name="lw-marker"),
+                    title=tooltip,
+                ).add_to(group)
         legend["__approximate__"] = LegendItem(
             "", APPROXIMATE_COLOUR,
             _("Stippelcirkel: locatie bij benadering (plaats of postcodegebied, geen adres)"),

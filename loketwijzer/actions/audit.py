@@ -70,6 +70,17 @@ METRICS: dict[str, Metric] = {m.code: m for m in (
            False),
 )}
 DEFAULT_METRIC = "share_10"
+
+# A rough expectation of how much first-line social-legal help a municipality has: the
+# national inventory by Significant Public for Divosa (2023) counted 1,113 organisations at
+# 1,621 locations in 342 municipalities. Scaled by population share; a yardstick, not a norm.
+INVENTORY_ORGANISATIONS = 1113
+INVENTORY_LOCATIONS = 1621
+INVENTORY_SOURCE = ("Significant Public voor Divosa (2023): 1.113 organisaties op 1.621 "
+                    "locaties met eerstelijns sociaal-juridische hulp in 342 gemeenten")
+SOURCE_TOWN_HALL = "roo-gemeenten"
+SOURCE_HELP_LIST = "independent-help-nl"
+SOURCE_SOCIALE_KAART = "sociale-kaart:"
 SORT_KEYS = ("name", "province", "population", "urbanisation", *METRICS)
 
 QUALITY_ISSUES = {
@@ -231,6 +242,8 @@ def _assemble(frames: AuditFrames, arrays: AuditArrays, i: int, *, as_of: dt.dat
         quality_block["national"] = _national_quality(frames, arrays.stale_flags)
 
     urb = _int(m["urbanisation"])
+    completeness = data_completeness(frames, arrays.local[i], arrays.stale_flags,
+                                     m["code"], _int(m["population"]) or 0, areas)
     return {
         "code": m["code"],
         "name": m["name"],
@@ -248,7 +261,48 @@ def _assemble(frames: AuditFrames, arrays: AuditArrays, i: int, *, as_of: dt.dat
         "areas": areas,
         "life_events": life,
         "data_quality": quality_block,
+        "data_completeness": completeness,
         "attribution": ATTRIBUTION,
+    }
+
+
+def data_completeness(frames: AuditFrames, local: np.ndarray, stale: np.ndarray, code: str,
+                      population: int, areas: list[dict[str, Any]]) -> dict[str, Any]:
+    """How much of the municipality's help Loketwijzer knows, and how well (issue 8).
+
+    The audit can only speak about records *bekend in Loketwijzer*; this block says how
+    far that goes: which sources are loaded, how many records have an exact address and
+    were checked within a year, and the record count against a rough expectation.
+    """
+    svc = frames.services
+    idx = np.flatnonzero(local)
+    sources = set(svc["source"].to_numpy()[idx]) if len(idx) else set()
+    records = len(idx)
+    exact = int(svc["has_address"].to_numpy(bool)[idx].sum()) if records else 0
+    fresh = int((~stale[idx]).sum()) if records and len(stale) else 0
+    national_population = float(pd.to_numeric(frames.municipalities["population"],
+                                              errors="coerce").fillna(0).sum())
+    share = population / national_population if national_population else 0.0
+    expected_locations = INVENTORY_LOCATIONS * share
+    distances = sum(a["distances"] for a in areas)
+    approximate = sum(a["approximate_distances"] for a in areas)
+    return {
+        "sources": {
+            "town_hall": SOURCE_TOWN_HALL in sources,
+            "independent_help_list": SOURCE_HELP_LIST in sources,
+            "own_sociale_kaart": any(str(s).startswith(SOURCE_SOCIALE_KAART) for s in sources),
+        },
+        "records": records,
+        "share_exact_address": _num(exact / records) if records else None,
+        "share_checked_within_year": _num(fresh / records) if records else None,
+        "expected_locations": round(expected_locations, 1),
+        "expected_organisations": round(INVENTORY_ORGANISATIONS * share, 1),
+        "records_vs_expected": _num(records / expected_locations) if expected_locations
+        else None,
+        "expectation_source": INVENTORY_SOURCE,
+        "distances_indicative": bool(approximate),
+        "share_distances_approximate": _num(approximate / distances) if distances else None,
+        "code": code,
     }
 
 
@@ -306,6 +360,45 @@ def audit_municipality(session: Session, code: str, *, as_of: dt.date | None = N
                                as_of=as_of, stale_after_days=stale_after_days)
     return _assemble(frames, arrays, 0, as_of=as_of, stale_after_days=stale_after_days,
                      detail=True)
+
+
+def audit_with_services(session: Session, code: str, *, as_of: dt.date | None = None,
+                        stale_after_days: int = 365
+                        ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The audit of one municipality plus every service its residents can use by the
+    audit's rule (listed, national, or open help nearby), each with the facts the
+    rechtsbescherming-scan weighs (one run of the geometry for both)."""
+    municipality = get_municipality_row(session, code)
+    as_of = as_of or dt.date.today()
+    frames = _frames(session)
+    if municipality.code not in frames.muni_index:  # pragma: no cover - data changed midway
+        audit_geo.clear_cache()
+        frames = _frames(session)
+    arrays = audit_geo.compute(frames, [municipality.code], events=_event_specs(),
+                               as_of=as_of, stale_after_days=stale_after_days)
+    result = _assemble(frames, arrays, 0, as_of=as_of, stale_after_days=stale_after_days,
+                       detail=True)
+    svc, sites = frames.services, frames.sites
+    site_muni = sites["municipality_code"].to_numpy()
+    site_svc = sites["svc"].to_numpy()
+    site_loc = sites["location_id"].to_numpy()
+    services = []
+    for j in np.flatnonzero(arrays.available[0]):
+        s = svc.iloc[int(j)]
+        own_sites = sorted({str(site_loc[k]) for k in np.flatnonzero(
+            (site_svc == j) & (site_muni == municipality.code))})
+        services.append({
+            "id": s["id"], "name": s["name"], "organization": s["organization"],
+            "provider_type": s["provider_type"], "independent": bool(s["independent"]),
+            "walk_in": bool(s["walk_in"]), "national": bool(s["national"]),
+            "remote": bool(s["remote"]), "local": bool(arrays.local[0, j]),
+            "stale": bool(arrays.stale_flags[j]),
+            "has_schedule": bool(s["has_schedule"]),
+            "areas": [a for k, a in enumerate(frames.area_codes) if frames.area_matrix[j, k]],
+            "locations_in_municipality": own_sites,
+        })
+    services.sort(key=lambda r: (r["name"].casefold(), r["id"]))
+    return result, services
 
 
 def audit_all(session: Session, *, as_of: dt.date | None = None, stale_after_days: int = 365

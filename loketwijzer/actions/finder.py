@@ -1,15 +1,14 @@
 """Find help for a resident: situation -> problem areas -> services they may use, ranked
 in a way a frontline worker can explain, each result with its reasons (``why``).
 
-Who may use what (eligibility):
-- national help: everyone;
-- help for a municipality or a listed region: residents of those municipalities;
-- help based in another municipality that is not residents-only: also residents within
-  ``NEARBY_KM`` (a law shop in the next town helps), but never a municipal counter or a
-  team the municipality runs for its own residents (those are ``local_only``);
-- regional help whose region the source does not name: not listed (we cannot tell).
+Who may use what is decided by the one eligibility rule in ``loketwijzer.eligibility``
+(status, age, national / named municipalities / open help within ``REACH_KM``).
 
-Ranking (points, 100 = perfect; the weights are the explanation):
+Order: help a resident can reach (phone, e-mail, website or exact address) before help
+without any contact; active help before help that may have stopped (``uncertain``);
+general help before help "Alleen voor: ..." a target group; then by points:
+
+
 - ``W_FIT``: how well the service's areas cover the matched areas, weighted by match score;
 - ``W_INDEPENDENT``: independent help, worth much more when the resident's counterparty is
   probably the government (toeslagen, uitkering, belastingen, overheid, vreemdelingen);
@@ -31,6 +30,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from geo.geocode import Origin, geocode
+from loketwijzer.eligibility import REACH_KM, age_fits, check_age, may_use
 from loketwijzer.errors import InvalidInput
 from loketwijzer.finder_index import (
     FinderIndex,
@@ -39,8 +39,8 @@ from loketwijzer.finder_index import (
     get_index,
     nearest_locations,
 )
+from loketwijzer.models import STATUS_UNCERTAIN
 
-NEARBY_KM = 25.0
 DISTANCE_SCALE_KM = 8.0
 REMOTE_AS_KM = 10.0
 REMOTE_SLOTS = 3
@@ -49,6 +49,17 @@ INDEPENDENT_WHEN_NOT_GOVERNMENT = 0.25  # share of W_INDEPENDENT outside governm
 GOVERNMENT_AREAS = frozenset({"uitkering", "toeslagen", "belastingen", "overheid",
                               "vreemdelingen"})
 SAFETY_AREA = "geweld"
+# From whom independent help is independent, by matched area (the likely counterparty).
+COUNTERPARTIES: dict[str, tuple[str, str]] = {
+    "toeslagen": ("Dienst Toeslagen", "the Benefits Agency (Toeslagen)"),
+    "belastingen": ("de Belastingdienst", "the Tax Administration"),
+    "uitkering": ("UWV en de afdeling uitkeringen", "UWV and the benefits office"),
+    "werk": ("uw werkgever", "your employer"),
+    "wonen": ("uw verhuurder", "your landlord"),
+    "schulden": ("uw schuldeisers", "your creditors"),
+    "vreemdelingen": ("de IND", "the IND"),
+    "overheid": ("de overheidsinstantie", "the government body"),
+}
 MAX_MATCHED_AREAS = 4
 MAX_LIMIT = 100
 MAX_QUERY = 1000
@@ -56,12 +67,37 @@ MAX_QUERY = 1000
 # Short texts in both languages; pages render them as given (B1 Dutch by default).
 TEXTS: dict[str, tuple[str, str]] = {
     "helps": ("Helpt bij: {areas}", "Helps with: {areas}"),
-    "independent_gov": ("Onafhankelijk van de gemeente en de overheid",
-                        "Independent of the municipality and the government"),
-    "independent": ("Onafhankelijke hulp", "Independent help"),
+    "independent_of": ("Onafhankelijk van de gemeente en van {party}",
+                       "Independent of the municipality and of {party}"),
+    "independent": ("Onafhankelijk van de gemeente", "Independent of the municipality"),
     "municipal": ("Loket van uw gemeente: alleen voor inwoners",
                   "Your municipality's counter: for residents only"),
+    "residents_only": ("Alleen voor inwoners van {names}", "Only for residents of {names}"),
     "not_independent": ("Hoort bij de gemeente", "Part of the municipality"),
+    "government_body": ("Overheidsinstantie: geen onafhankelijke hulp",
+                        "Government body: not independent help"),
+    "target": ("Alleen voor: {group}", "Only for: {group}"),
+    "uncertain": ("Mogelijk niet meer actief — bel of kijk eerst",
+                  "May no longer be active — call or check first"),
+    "reach_phone": ("Bel {phone}", "Call {phone}"),
+    "reach_email": ("Mail naar {email}", "Email {email}"),
+    "reach_website": ("Kijk op de website", "See the website"),
+    "reach_address": ("Ga langs: {address}", "Visit: {address}"),
+    "reach_none": ("Geen telefoon, e-mail of website bekend. Vraag het uw gemeente of bel "
+                   "de landelijke lijn.",
+                   "No phone, email or website known. Ask your municipality or call the "
+                   "national line."),
+    "referral": ("Zo vindt u {name} bij u in de buurt: {how}",
+                 "How to find {name} near you: {how}"),
+    "referral_site": ("kijk op {url}", "see {url}"),
+    "national_line": ("Landelijke lijn: advies en doorverwijzing, ook als de hulp hieronder "
+                      "niet bereikbaar is",
+                      "National line: advice and referral, also when the help below cannot "
+                      "be reached"),
+    "msg_unreachable_local": ("De hulp bij u in de buurt heeft geen telefoon, e-mail of "
+                              "website in onze gegevens. Bel daarom ook de landelijke lijn.",
+                              "The help near you has no phone, email or website in our "
+                              "data. So also call the national line."),
     "distance": ("{km} km van {origin}", "{km} km from {origin}"),
     "distance_close": ("Minder dan 1 km van {origin}", "Less than 1 km from {origin}"),
     "other_municipality": ("In gemeente {name}, ook voor u", "In {name}, open to you too"),
@@ -141,6 +177,7 @@ def find_services(
     allow_online: bool = False,
     sort: str = "score",
     today: dt.date | None = None,
+    age: int | str | None = None,
 ) -> dict[str, Any]:
     """The contract JSON of ``GET /api/v1/services`` plus fields the pages use.
 
@@ -152,6 +189,11 @@ def find_services(
     limit = _check_limit(limit)
     if sort not in {"score", "distance"}:
         raise InvalidInput("Sorteer op 'score' of 'distance'.", code="invalid_sort")
+    try:
+        age = check_age(age)
+    except ValueError as exc:
+        raise InvalidInput("Vul een leeftijd in als heel getal van 0 tot 120.",
+                           code="invalid_age") from exc
     index = get_index(session)
     matched, life_events = _matched_areas(index, q, areas, life_event, lang)
     if not matched:
@@ -166,15 +208,17 @@ def find_services(
     today = today or dt.date.today()
     results, total, messages = _rank(index, matched, origin, independent=independent,
                                      limit=limit, lang=lang, today=today,
-                                     stale_after_days=stale_after_days, sort=sort)
+                                     stale_after_days=stale_after_days, sort=sort, age=age)
+    referrals = _referrals(index, matched, origin, lang)
     return {
         "query": q,
         "origin": origin.to_dict() if origin else None,
         "areas": [a.to_dict() for a in matched],
         "life_events": life_events,
-        "filters": {"independent": independent, "sort": sort, "limit": limit},
+        "filters": {"independent": independent, "sort": sort, "limit": limit, "age": age},
         "total": total,
         "results": results,
+        "referrals": referrals,
         "messages": messages,
     }
 
@@ -274,7 +318,7 @@ def _close_codes(code: str, codes: list[str]) -> list[str]:
 
 def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None, *,
           independent: bool | None, limit: int, lang: str, today: dt.date,
-          stale_after_days: int, sort: str
+          stale_after_days: int, sort: str, age: int | None = None
           ) -> tuple[list[dict[str, Any]], int, list[dict[str, str]]]:
     n = len(index.services)
     messages: list[dict[str, str]] = []
@@ -294,19 +338,19 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
         own = index.by_municipality.get(origin.municipality_code or "")
         if own is not None:
             listed[own] = True
-        nearby_open = (~index.local_only & ~index.region_only & (dist <= NEARBY_KM))
-        eligible = index.national | listed | nearby_open
     else:
         dist = np.full(n, np.inf)
         best_loc = np.full(n, -1, dtype=np.int64)
         listed = np.zeros(n, dtype=bool)
-        eligible = index.national.copy()
         messages.append({"kind": "info", "text": t("msg_no_location", lang)})
+    eligible = may_use(listable=index.listable, national=index.national, listed=listed,
+                       closed=index.closed, dist_km=dist,
+                       age_ok=age_fits(index.min_age, index.max_age, age))
     candidates = eligible & handles
     if independent:
         candidates &= index.independent
     # Remote: no place within reach, but a line or website (national help mostly).
-    physical = np.isfinite(dist) & (dist <= NEARBY_KM) | (listed & np.isfinite(dist))
+    physical = np.isfinite(dist) & (dist <= REACH_KM) | (listed & np.isfinite(dist))
     remote = ~physical
 
     gov_share = sum(a.score for a in matched if a.code in GOVERNMENT_AREAS) / \
@@ -324,8 +368,13 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     if safety:
         score = np.where(index.veilig_thuis, score + 1.0, score)  # Veilig Thuis first
 
-    chosen = _choose(np.flatnonzero(candidates), score, dist, remote, limit, sort,
+    # Reachable before unreachable, active before uncertain, general before target groups.
+    tier = 4.0 * ~index.reachable + 2.0 * index.uncertain + 1.0 * index.target
+    order_score = score - 10.0 * tier
+    chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
                      index.veilig_thuis if safety else None)
+    chosen, fallback = _with_national_line(index, chosen, remote, candidates, limit,
+                                           origin is not None)
     results = [
         _result(index, index.services[i], matched, origin, float(score[i]),
                 float(dist[i]) if np.isfinite(dist[i]) else None,
@@ -334,6 +383,10 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
                 stale_after_days, safety)
         for i in chosen
     ]
+    for r in results:
+        if r["id"] == fallback:
+            r["why"].insert(0, t("national_line", lang))
+            r["fallback"] = True
     if safety:
         messages.insert(0, {"kind": "safety", "text": t("msg_safety", lang)})
         phone = next((index.services[i].phone for i in np.flatnonzero(index.veilig_thuis)
@@ -350,7 +403,57 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
             messages.append({"kind": "empty", "text": t("msg_none", lang, origin=where)})
     elif origin is not None and all(r["remote"] for r in results):
         messages.append({"kind": "info", "text": t("msg_only_remote", lang)})
+    elif origin is not None and not any(r["reachable"] for r in results if not r["remote"]):
+        messages.append({"kind": "info", "text": t("msg_unreachable_local", lang)})
     return results, int(candidates.sum()), messages
+
+
+def _with_national_line(index: FinderIndex, chosen: list[int], remote: np.ndarray,
+                        candidates: np.ndarray, limit: int, has_origin: bool
+                        ) -> tuple[list[int], str | None]:
+    """When local help in the list cannot be reached (no phone, e-mail, website or
+    address) and no reachable remote help is listed, put the general national line
+    (Het Juridisch Loket: advice and referral) right before it."""
+    if not has_origin or not chosen or all(index.reachable[i] for i in chosen):
+        return chosen, None
+    if any(remote[i] and index.reachable[i] for i in chosen):
+        return chosen, None
+    lines = np.flatnonzero(index.national & index.listable & index.reachable
+                           & index.general_line)
+    line = next((int(i) for i in lines if int(i) not in chosen), None)
+    if line is None:
+        return chosen, None
+    first_bad = next(k for k, i in enumerate(chosen) if not index.reachable[i])
+    out = [*chosen[:first_bad], line, *chosen[first_bad:]]
+    return out[:max(limit, first_bad + 1)], index.services[line].id
+
+
+def _referrals(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
+               lang: str) -> list[dict[str, Any]]:
+    """Referral rows (national entrances to local help) as "Zo vindt u ..." lines: never
+    ranked, never on the map."""
+    if not len(index.services):
+        return []
+    cols = [c for a in matched if (c := index.area_column(a.code)) is not None]
+    if not cols:
+        return []
+    handles = index.area_matrix[:, cols].any(axis=1)
+    listed = np.zeros(len(index.services), dtype=bool)
+    if origin is not None:
+        own = index.by_municipality.get(origin.municipality_code or "")
+        if own is not None:
+            listed[own] = True
+    out = []
+    for i in np.flatnonzero(index.referral & handles & (index.national | listed)):
+        svc = index.services[int(i)]
+        how = svc.public_note or (t("referral_site", lang, url=svc.website) if svc.website
+                                  else None)
+        if not how:
+            continue
+        out.append({"id": svc.id, "name": svc.name, "website": svc.website,
+                    "phone": svc.phone,
+                    "text": t("referral", lang, name=svc.name, how=how)})
+    return out
 
 
 def _choose(idx: np.ndarray, score: np.ndarray, dist: np.ndarray, remote: np.ndarray,
@@ -431,12 +534,21 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
         why.append(t("veilig_thuis", lang))
     if helps:
         why.append(t("helps", lang, areas=", ".join(a.label for a in helps)))
-    if svc.provider_type == "gemeente" or svc.residents_only:
+    # The target group and an uncertain status are labels of their own (target_label,
+    # status_label), not reasons.
+    if svc.provider_type == "gemeente":
         why.append(t("municipal", lang))
-    elif svc.independent:
-        why.append(t("independent_gov" if government_case else "independent", lang))
-    else:
-        why.append(t("not_independent", lang))
+    elif svc.residents_only and svc.home_municipalities:
+        names = [index.gazetteer.municipalities[c].name for c in svc.home_municipalities
+                 if c in index.gazetteer.municipalities]
+        why.append(t("residents_only", lang, names=", ".join(names)))
+    if svc.independent and svc.provider_type != "gemeente":
+        party = counterparty(matched, lang)
+        why.append(t("independent_of", lang, party=party) if party
+                   else t("independent", lang))
+    elif svc.provider_type != "gemeente":
+        why.append(t("government_body" if "national" in svc.scopes else "not_independent",
+                     lang))
     national = "national" in svc.scopes
     if remote:
         why.append(t("remote" if national else "remote_regional", lang))
@@ -460,8 +572,6 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
         why.append(t("walk_in", lang))
     elif svc.by_appointment:
         why.append(t("appointment", lang))
-    if stale:
-        why.append(t("undated" if svc.last_checked is None else "stale", lang))
     if loc is not None and loc.approximate and not remote:
         why.append(t("approximate", lang))
 
@@ -502,9 +612,51 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
         "lon": round(loc.lon, 5) if loc else None,
         "location_label": location_label(index, loc, remote, lang, national=national),
         "residents_only": svc.residents_only or svc.provider_type == "gemeente",
-        "notes": svc.notes,
         "confidence": svc.confidence,
+        # Issue 8: what a resident needs to act. Curator notes and channel notes never
+        # leave /beheer: they are not in this dict.
+        "email": svc.email,
+        "status": svc.status,
+        "status_label": t("uncertain", lang) if svc.status == STATUS_UNCERTAIN else None,
+        "target_group": svc.target_group,
+        "target_label": t("target", lang, group=svc.target_group) if svc.target_group else None,
+        "min_age": svc.min_age,
+        "max_age": svc.max_age,
+        "reachable": svc.reachable,
+        "how_to_reach": how_to_reach(svc, loc, lang),
+        "public_note": svc.public_note,
+        "opening_hours": svc.opening_hours,
+        "text_lang": "nl",  # name, notes and hours are the source's Dutch
     }
+
+
+def counterparty(matched: list[MatchedArea], lang: str = "nl") -> str | None:
+    """From whom independent help is independent besides the municipality: the likely
+    counterparty of the best matched area that has one."""
+    for area in matched:
+        if area.code in COUNTERPARTIES:
+            nl, en = COUNTERPARTIES[area.code]
+            return en if lang == "en" else nl
+    return None
+
+
+def how_to_reach(svc: ServiceEntry, loc: LocationEntry | None, lang: str = "nl") -> str:
+    """One line saying how to reach this help, or plainly that we know no way."""
+    if svc.phone:
+        from loketwijzer.phones import cost_hint, display
+
+        hint = cost_hint(svc.phone, lang)
+        line = t("reach_phone", lang, phone=display(svc.phone))
+        return f"{line} ({hint})" if hint else line
+    if svc.email:
+        return t("reach_email", lang, email=svc.email)
+    if svc.website:
+        return t("reach_website", lang)
+    address = loc.address if loc is not None and loc.address else next(
+        (x.address for x in svc.locations if x.address), None)
+    if address:
+        return t("reach_address", lang, address=address)
+    return t("reach_none", lang)
 
 
 def nearby_alternatives(session: Session, service_id: str, *, limit: int = 3,

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from loketwijzer.errors import InvalidInput, NotFound
 from loketwijzer.models import (
+    LISTED_STATUSES,
     SCOPE_NATIONAL,
-    STATUS_ACTIVE,
     Attribute,
     Municipality,
     Service,
@@ -67,7 +67,7 @@ def municipality_summary(session: Session, code: str) -> dict[str, Any]:
         )
         .join(Service, Service.id == Attribute.link_id)
         .join(ServiceArea, ServiceArea.service_id == Service.id)
-        .where(Service.status == STATUS_ACTIVE, or_(local))
+        .where(Service.status.in_(LISTED_STATUSES), or_(local))
         .group_by(Attribute.value)
     ).all()
     counts = {area: (total, indep, local_n) for area, total, indep, local_n in rows}

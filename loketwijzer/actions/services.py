@@ -21,6 +21,9 @@ from loketwijzer.models import (
     SCOPE_NATIONAL,
     SCOPE_REGION,
     STATUS_ACTIVE,
+    STATUS_DEFUNCT,
+    STATUS_REFERRAL,
+    STATUS_UNCERTAIN,
     Location,
     Municipality,
     Phone,
@@ -65,6 +68,13 @@ TEXTS: dict[str, tuple[str, str]] = {
                 "Unknown how old this information is. Call first."),
     "inactive": ("Deze hulp staat niet meer in de bron. Misschien bestaat ze niet meer.",
                  "This help is no longer in the source. It may no longer exist."),
+    "defunct": ("Gestopt: deze hulp bestaat niet meer.", "Stopped: this help no longer exists."),
+    "uncertain": ("Mogelijk niet meer actief — bel of kijk eerst.",
+                  "May no longer be active — call or check first."),
+    "referral": ("Dit is geen plek om langs te gaan, maar een landelijke ingang naar hulp bij u "
+                 "in de buurt.", "This is not a place to visit, but a national entrance to "
+                 "help near you."),
+    "target": ("Alleen voor: {group}", "Only for: {group}"),
 }
 
 
@@ -150,11 +160,14 @@ def get_service(session: Session, service_id: str, lang: str = "nl", *,
     hours = list(dict.fromkeys(h for h in (_schedule_text(s, lang) for s in schedules) if h))
     types = load_provider_types()
     residents_only = bool(service.residents_only) or service.provider_type == "gemeente"
+    # One banner about the status; the stale note is on the provenance line only.
     warnings = []
-    if service.status != STATUS_ACTIVE:
+    status_key = {STATUS_DEFUNCT: "defunct", STATUS_UNCERTAIN: "uncertain",
+                  STATUS_REFERRAL: "referral"}.get(service.status)
+    if status_key:
+        warnings.append(t(status_key, lang))
+    elif service.status != STATUS_ACTIVE:
         warnings.append(t("inactive", lang))
-    if stale:
-        warnings.append(t("undated" if service.last_checked is None else "stale", lang))
     return {
         "id": service.id,
         "name": service.name,
@@ -188,7 +201,13 @@ def get_service(session: Session, service_id: str, lang: str = "nl", *,
         "application_process": service.application_process,
         "locations": [_location(loc, names, lang) for loc in locations],
         "opening_hours": hours,
-        "source_says": service.notes if not hours else None,
+        # Issue 8: resident texts only; channel and curator notes stay in /beheer.
+        "opening_hours_text": service.opening_hours,
+        "public_note": service.public_note,
+        "status_note": service.status_note if status_key else None,
+        "ended": service.status == STATUS_DEFUNCT,
+        "target_group": service.target_group,
+        "text_lang": "nl",
         "eligibility": _eligibility(service, residents_only, names, lang),
         "required_documents": [{"document": d.document, "uri": d.uri}
                                for d in service.required_documents],
@@ -214,7 +233,6 @@ def get_service(session: Session, service_id: str, lang: str = "nl", *,
         },
         "stale": stale,
         "warnings": warnings,
-        "notes": service.notes,
     }
 
 

@@ -1,10 +1,22 @@
 """All tables, importable from one place (Alembic and the importers need them all)."""
 
+from loketwijzer.models.accounts import ApiToken, AuthEvent, PasswordToken, User
 from loketwijzer.models.base import Base, stable_id
 from loketwijzer.models.geo import Municipality, Pc4Area, Place, Province
+from loketwijzer.models.history import (
+    Confirmation,
+    FieldOverride,
+    OutboxMessage,
+    RateEvent,
+    RecordVersion,
+    ReviewItem,
+    ServiceImpression,
+)
 from loketwijzer.models.imports import ImportRun
 from loketwijzer.models.mysterie import MysterieCasus, MysterieFinding
 from loketwijzer.models.offer import (
+    INDEXED_STATUSES,
+    LISTED_STATUSES,
     PRECISION_ADDRESS,
     PRECISION_MUNICIPALITY,
     PRECISION_PC4,
@@ -14,7 +26,10 @@ from loketwijzer.models.offer import (
     SCOPE_NATIONAL,
     SCOPE_REGION,
     STATUS_ACTIVE,
+    STATUS_DEFUNCT,
     STATUS_INACTIVE,
+    STATUS_REFERRAL,
+    STATUS_UNCERTAIN,
     Accessibility,
     Address,
     CostOption,
@@ -28,6 +43,8 @@ from loketwijzer.models.offer import (
     ServiceArea,
     ServiceAtLocation,
 )
+from loketwijzer.models.scan import ScanAnswer
+from loketwijzer.models.signals import DemandSignal
 from loketwijzer.models.taxonomy import (
     TAXONOMY_LIFE_EVENTS,
     TAXONOMY_PROBLEM_AREAS,
@@ -38,6 +55,8 @@ from loketwijzer.models.taxonomy import (
 )
 
 __all__ = [
+    "INDEXED_STATUSES",
+    "LISTED_STATUSES",
     "PRECISION_ADDRESS",
     "PRECISION_MUNICIPALITY",
     "PRECISION_PC4",
@@ -47,15 +66,23 @@ __all__ = [
     "SCOPE_NATIONAL",
     "SCOPE_REGION",
     "STATUS_ACTIVE",
+    "STATUS_DEFUNCT",
     "STATUS_INACTIVE",
+    "STATUS_REFERRAL",
+    "STATUS_UNCERTAIN",
     "TAXONOMY_LIFE_EVENTS",
     "TAXONOMY_PROBLEM_AREAS",
     "TAXONOMY_PROVIDER_TYPES",
     "Accessibility",
     "Address",
+    "ApiToken",
     "Attribute",
+    "AuthEvent",
     "Base",
+    "Confirmation",
     "CostOption",
+    "DemandSignal",
+    "FieldOverride",
     "ImportRun",
     "Language",
     "Location",
@@ -63,16 +90,24 @@ __all__ = [
     "MysterieCasus",
     "MysterieFinding",
     "Organization",
+    "OutboxMessage",
+    "PasswordToken",
     "Pc4Area",
     "Phone",
     "Place",
     "Province",
+    "RateEvent",
+    "RecordVersion",
     "RequiredDocument",
+    "ReviewItem",
+    "ScanAnswer",
     "Schedule",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
+    "ServiceImpression",
     "Taxonomy",
     "TaxonomyTerm",
+    "User",
     "stable_id",
 ]

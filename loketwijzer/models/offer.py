@@ -39,7 +39,15 @@ SCOPE_MUNICIPALITY = "municipality"
 SCOPE_REGION = "region"
 
 STATUS_ACTIVE = "active"
-STATUS_INACTIVE = "inactive"
+STATUS_INACTIVE = "inactive"  # no longer in its source (set by the importer)
+# Issue 8: what the source says about the help itself.
+STATUS_UNCERTAIN = "uncertain"  # onzeker: may have stopped; listed below active help
+STATUS_REFERRAL = "referral"  # verwijzing: a national entrance, not a place; never ranked
+STATUS_DEFUNCT = "defunct"  # beeindigd (HSDS "defunct"): never listed, page says so
+HSDS_STATUSES = (STATUS_ACTIVE, STATUS_INACTIVE, STATUS_DEFUNCT, "temporarily closed")
+# Statuses a resident may be sent to (ranked); the finder also loads referrals.
+LISTED_STATUSES = (STATUS_ACTIVE, STATUS_UNCERTAIN)
+INDEXED_STATUSES = (STATUS_ACTIVE, STATUS_UNCERTAIN, STATUS_REFERRAL)
 
 
 class Organization(ProvenanceMixin, Base):
@@ -94,8 +102,25 @@ class Service(ProvenanceMixin, Base):
     # What the source itself says, in its words (opening times, moves, closures).
     notes: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[str | None] = mapped_column(String(10))  # high | medium | low
+    # Issue 8: truthful results. Who the help is for, whether it still runs, and text.
+    target_group: Mapped[str | None] = mapped_column(Text)  # "Alleen voor: ..."
+    status_note: Mapped[str | None] = mapped_column(Text)  # why onzeker/beeindigd, successor
+    opening_hours: Mapped[str | None] = mapped_column(Text)  # the source's words, for residents
+    public_note: Mapped[str | None] = mapped_column(Text)  # B1 text for residents
+    curator_note: Mapped[str | None] = mapped_column(Text)  # never shown to residents
 
     organization: Mapped[Organization] = relationship(back_populates="services")
+
+    @property
+    def hsds_status(self) -> str:
+        """The status in HSDS's own words (uncertain help and referrals are "active")."""
+        return self.status if self.status in HSDS_STATUSES else STATUS_ACTIVE
+
+    @property
+    def status_detail(self) -> str | None:
+        """Our finer status where HSDS has no word for it (carried as an attribute)."""
+        return None if self.status in HSDS_STATUSES else self.status
+
     service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
         back_populates="service", cascade=CASCADE
     )

@@ -15,8 +15,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from geo import audit_geo
-from loketwijzer import audit_export, audit_findings
-from loketwijzer.actions import audit
+from loketwijzer import audit_export, audit_findings, scan_export, signals
+from loketwijzer.actions import audit, scan
 from loketwijzer.taxonomy import problem_areas
 from webapp import maps
 from webapp.db import get_session, get_settings
@@ -203,12 +203,26 @@ def _export_national(fmt: str) -> Response:
 
 
 def _export_scorecard(code: str, fmt: str) -> Response:
+    """The scorecard; the XLSX adds the rechtsbescherming-scan and demand signals, and
+    ``?deel=scan`` or ``?deel=zoekvragen`` gives those as CSV."""
     if fmt not in MIMETYPES:
         abort(404)
-    result = audit.audit_municipality(get_session(), code, stale_after_days=_stale_days())
+    session = get_session()
+    part = request.args.get("deel")
+    result = audit.audit_municipality(session, code, stale_after_days=_stale_days())
+    stamp = f"{result['code']}-{result['as_of']}.{fmt}"
+    if fmt == "csv" and part:
+        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days())
+        return _download(scan_export.export_part_csv(checked, part),
+                         f"loketwijzer-{part}-{stamp}", fmt)
     area = audit.check_area(request.args.get("area"))
-    return _download(audit_export.export_scorecard(result, fmt, area=area),
-                     f"loketwijzer-audit-{result['code']}-{result['as_of']}.{fmt}", fmt)
+    extra: dict[str, Any] = {}
+    if fmt == "xlsx":
+        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days())
+        extra = {"extra_sheets": scan_export.xlsx_sheets(checked),
+                 "extra_notes": scan_export.notes(checked)}
+    return _download(audit_export.export_scorecard(result, fmt, area=area, **extra),
+                     f"loketwijzer-audit-{stamp}", fmt)
 
 
 # ----------------------------------------------------------------------------- pages
@@ -275,7 +289,10 @@ def _scorecard_context(code: str) -> dict[str, Any]:
         chosen = worst["code"]
     similar = audit.similar_municipalities(session, result["code"],
                                            stale_after_days=_stale_days())
+    trend = signals.demand_signals(session, result["code"], lang=_lang())
     return {
+        "trend": trend,
+        "demand": signals.demand_vs_supply(trend, result, _lang()),
         "a": result,
         "chosen": chosen,
         "chosen_area": next(x for x in result["areas"] if x["code"] == chosen),
@@ -308,4 +325,7 @@ def scorecard(code: str):
 
 @bp.get("/<code>/print")
 def scorecard_print(code: str):
-    return render_template("audit_print.html", **_scorecard_context(code))
+    from webapp.blueprints.scan import scan_context
+
+    return render_template("audit_print.html", **_scorecard_context(code),
+                           **scan_context(code))

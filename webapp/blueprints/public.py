@@ -23,6 +23,7 @@ from loketwijzer.errors import InvalidInput
 from loketwijzer.models import Municipality
 from webapp import maps
 from webapp.db import get_session, get_settings
+from webapp.demand import count_search
 
 bp = Blueprint("public", __name__)
 
@@ -88,6 +89,7 @@ class SearchForm:
     life_event: str | None = None
     independent: bool | None = None
     limit: int = DEFAULT_LIMIT
+    age: str | None = None
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
@@ -108,6 +110,7 @@ class SearchForm:
             life_event=_clip(args.get("life_event")),
             independent=_flag(args.get("independent")),
             limit=max(1, min(MAX_LIMIT, limit)),
+            age=_clip(args.get("age")),
         )
 
     @property
@@ -130,6 +133,7 @@ class SearchForm:
             "life_event": self.life_event,
             "independent": self.independent,
             "limit": self.limit,
+            "age": self.age,
         }
         if self.location:
             # The one box takes a postcode or a place; the geocoder tells them apart.
@@ -160,6 +164,8 @@ class SearchForm:
             args["independent"] = "true" if self.independent else "false"
         if self.limit != DEFAULT_LIMIT:
             args["limit"] = self.limit
+        if self.age:
+            args["age"] = self.age
         args.update(overrides)
         return {k: v for k, v in args.items() if v not in (None, "")}
 
@@ -185,7 +191,7 @@ def safety_phone(results: list[dict[str, Any]]) -> str:
     return VEILIG_THUIS_FALLBACK
 
 
-def map_place(result: dict[str, Any]) -> maps.MapPlace | None:
+def map_place(result: dict[str, Any], number: int | None = None) -> maps.MapPlace | None:
     """A finder/service dict as a map place; None for remote help or help without a point."""
     lat, lon = result.get("lat"), result.get("lon")
     if lat is None or lon is None or result.get("remote"):
@@ -201,6 +207,7 @@ def map_place(result: dict[str, Any]) -> maps.MapPlace | None:
         location_label=lw_town(result.get("location_label") or result.get("city") or ""),
         phone=result.get("phone"),
         href=url_for("public.service", service_id=result["id"]) if result.get("id") else None,
+        number=number,
     )
 
 
@@ -226,7 +233,8 @@ def boundary_of(code: str | None) -> tuple[str, str] | None:
 
 def results_map(found: dict[str, Any]) -> maps.MapParts | None:
     """The results map: the search point, the places, the municipality outline."""
-    places = [p for p in (map_place(r) for r in found.get("results") or []) if p]
+    places = [p for p in (map_place(r, n) for n, r in enumerate(found.get("results") or [], 1))
+              if p]
     origin = found.get("origin") or {}
     if not places and origin.get("lat") is None:
         return None
@@ -350,15 +358,24 @@ def search():
             return _render_search_page(form, notice=notice, pick_topic=True)
         return _render_search_page(form, status=400, error=exc.message,
                                    suggestions=suggestion_links(form, exc))
+    count_search(found)
     results = found.get("results") or []
+    from loketwijzer.actions.freshness import count_impressions
+
+    count_impressions(get_session(), [r.get("id") for r in results])
     area_codes = [a.get("code") for a in found.get("areas") or []]
     safety = SAFETY_AREA in area_codes
     messages = [m for m in found.get("messages") or []
                 if not (safety and m.get("kind") == "safety")]
+    from loketwijzer.actions.match import first_steps_for
+    from loketwijzer.first_steps import disclaimer
+
     return render_template(
         "results.html",
         form=form,
         found=found,
+        first_steps=first_steps_for(form.q, area_codes, current_lang()),
+        first_steps_note=disclaimer(current_lang()),
         results=results,
         messages=messages,
         choices=topic_choices(current_lang()),
@@ -440,8 +457,26 @@ def lw_km(value: Any, rough: bool = False) -> str:
 
 @bp.app_template_filter("lw_tel")
 def lw_tel(value: str | None) -> str:
-    """The number for a ``tel:`` link: digits and a leading plus only."""
-    return re.sub(r"[^0-9+]", "", value or "")
+    """The number for a ``tel:`` link: digits and a leading plus only (``tel:14020``)."""
+    from loketwijzer.phones import tel_uri
+
+    return tel_uri(value)
+
+
+@bp.app_template_filter("lw_phone")
+def lw_phone(value: str | None) -> str:
+    """A phone number in one display format (020 123 4567, 0900-8020, 14 020)."""
+    from loketwijzer.phones import display
+
+    return display(value)
+
+
+@bp.app_template_filter("lw_phone_hint")
+def lw_phone_hint(value: str | None) -> str:
+    """'gratis nummer', 'betaald nummer ...' or the municipal short number; else empty."""
+    from loketwijzer.phones import cost_hint
+
+    return cost_hint(value, current_lang()) or ""
 
 
 @bp.app_template_global("lw_area_label")

@@ -62,5 +62,11 @@ def search_print():
     if not items:
         raise NotFound("Deze plekken bestaan niet (meer). Zoek opnieuw.",
                        code="unknown_service")
+    from loketwijzer.actions.match import first_steps_for
+    from loketwijzer.first_steps import disclaimer
+
+    codes = [a.get("code") for a in found.get("areas") or []]
     return render_template("service_print.html", items=items, form=form,
-                           origin=found.get("origin"))
+                           origin=found.get("origin"),
+                           first_steps=first_steps_for(form.q, codes, current_lang()),
+                           first_steps_note=disclaimer(current_lang()))

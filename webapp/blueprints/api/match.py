@@ -1,4 +1,4 @@
-"""/api/v1/match: situation text → problem areas and life events."""
+"""/api/v1/match: situation text → problem areas, life events and first steps."""
 
 from __future__ import annotations
 
@@ -10,4 +10,4 @@ from webapp.blueprints.api import bp
 
 @bp.get("/match")
 def match():
-    return jsonify(match_situation(request.args.get("q")))
+    return jsonify(match_situation(request.args.get("q"), lang=request.args.get("lang")))

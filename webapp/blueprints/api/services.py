@@ -9,10 +9,12 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from loketwijzer.actions.finder import MAX_LIMIT, find_services
+from loketwijzer.actions.freshness import count_impressions
 from loketwijzer.actions.services import get_service
 from loketwijzer.errors import InvalidInput
 from webapp.blueprints.api import bp
 from webapp.db import get_session, get_settings
+from webapp.demand import count_search
 
 _TRUE = {"1", "true", "ja", "yes", "on"}
 _FALSE = {"0", "false", "nee", "no", "off"}
@@ -72,12 +74,15 @@ def services():
         areas=_param("areas"),
         life_event=_param("life_event"),
         independent=True if independent else None,
+        age=_param("age"),
         limit=_limit(),
         lang=_lang(),
         sort=_param("sort") or "score",
         stale_after_days=settings.stale_after_days,
         allow_online=settings.allow_online,
     )
+    count_search(result)
+    count_impressions(get_session(), [r["id"] for r in result.get("results") or []])
     return jsonify(result)
 
 
