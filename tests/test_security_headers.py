@@ -96,6 +96,17 @@ def test_no_cookie_on_api_responses(loaded_client):
         assert "Set-Cookie" not in response.headers, path
 
 
+def test_no_session_cookie_on_api_responses(loaded_client):
+    """A signed-in editor's browser sends its session to the API too: no refresh there."""
+    with loaded_client.session_transaction() as session:
+        session.permanent = True  # refreshed on every request elsewhere
+        session["probe"] = "x"
+    api = loaded_client.get("/api/v1/municipalities")
+    assert "Set-Cookie" not in api.headers
+    page = loaded_client.get("/")
+    assert "lw_session=" in page.headers.get("Set-Cookie", "")
+
+
 def test_forged_host_is_refused_with_the_same_headers(loaded_client):
     response = loaded_client.get(SEARCH, headers={"Host": "evil.example"})
     assert response.status_code == 400

@@ -68,11 +68,14 @@ def test_import_failure_is_logged_at_warning(db, tmp_path, caplog):
 
 def test_gunicorn_settings(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    # The config file switches the per-process warm-up off; keep that out of later tests.
+    monkeypatch.setenv("LOKETWIJZER_WARM_UP", "")
     conf = runpy.run_path(str(REPO_ROOT / "gunicorn.conf.py"))
     assert conf["preload_app"] is True
     assert 1 < conf["workers"] <= conf["MAX_WORKERS"]
     assert conf["graceful_timeout"] > 0
     assert conf["wsgi_app"] == "webapp:create_app()"
+    assert os.environ["LOKETWIJZER_WARM_UP"] == "0"  # warmed once in the master instead
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     assert runpy.run_path(str(REPO_ROOT / "gunicorn.conf.py"))["workers"] == 3
 

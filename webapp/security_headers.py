@@ -21,6 +21,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
+from flask.sessions import SessionInterface
 from markupsafe import Markup
 from werkzeug.exceptions import SecurityError
 
@@ -91,6 +92,25 @@ def content_security_policy(nonce: str, tile_origin: str | None) -> str:
     ])
 
 
+def _without_api_cookies(interface: SessionInterface) -> SessionInterface:
+    """The app's session interface, never saving (so never setting a cookie) on the API.
+
+    Flask writes the session cookie after the after-request hooks, e.g. to refresh a
+    signed-in editor's session; the API answers without cookies all the same.
+    """
+    base = type(interface)
+
+    class NoApiCookies(base):  # type: ignore[misc, valid-type]
+        def save_session(self, app, session, response):  # type: ignore[override]
+            if request.path.startswith(API_PREFIX):
+                return None
+            return super().save_session(app, session, response)
+
+    wrapped = NoApiCookies.__new__(NoApiCookies)
+    wrapped.__dict__.update(interface.__dict__)
+    return wrapped
+
+
 def init_app(app: Flask, *, public_url: str | None, extra_hosts: list[str],
              tile_url: str | None) -> None:
     public = public_url_parts(public_url)
@@ -113,6 +133,7 @@ def init_app(app: Flask, *, public_url: str | None, extra_hosts: list[str],
 
         app.create_url_adapter = create_url_adapter  # type: ignore[method-assign]
 
+    app.session_interface = _without_api_cookies(app.session_interface)
     app.jinja_env.filters["lw_nonce"] = nonce_scripts
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
