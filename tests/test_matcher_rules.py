@@ -15,8 +15,7 @@ from matcher.taxonomy import DEFAULT_TAXONOMY_DIR, TaxonomyError, load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 V2_DEV = REPO / "tests" / "data" / "matcher_v2_dev.jsonl"
-V2_FRESH = [REPO / "tests" / "data" / f"matcher_v2_{name}.jsonl"
-            for name in ("fresh", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")]
+V2_FRESH = sorted((REPO / "tests" / "data").glob("matcher_v2_fresh*.jsonl"))
 
 
 @pytest.fixture(scope="module")
