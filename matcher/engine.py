@@ -384,8 +384,23 @@ class Matcher:
     def _evidence(hits: list[_Hit]) -> tuple[dict[tuple[str, str], float],
                                              dict[tuple[str, str], list[str]]]:
         plain = [h for h in hits if not h.term.parsed.is_combo]
-        kept = [h for h in hits
-                if h.term.parsed.is_combo or not any(h.slots < o.slots for o in plain)]
+        kept: list[_Hit] = []
+        for h in hits:
+            if h.term.parsed.is_combo:
+                kept.append(h)
+                continue
+            # A longer phrase hides a shorter one inside it ("bijzondere bijstand"
+            # hides "bijstand"), but a life event the longer one does not name stays:
+            # "mijn baan verloren" (werk) keeps the job-loss event of "baan verloren".
+            hidden = {k for o in plain if h.slots < o.slots for k in o.term.signals}
+            if not hidden:
+                kept.append(h)
+                continue
+            rest = {k: w for k, w in h.term.signals.items()
+                    if k[0] == EVENT and k not in hidden}
+            if rest:
+                kept.append(_Hit(_CompiledTerm(h.term.parsed, rest), h.slots, h.quality,
+                                 h.display))
         best: dict[tuple[tuple[str, str], Any], tuple[float, str]] = {}
         for hit in kept:
             combo = hit.term.parsed.is_combo
