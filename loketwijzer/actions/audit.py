@@ -350,16 +350,22 @@ def _national_quality(frames: AuditFrames, stale: np.ndarray) -> dict[str, int]:
 def audit_municipality(session: Session, code: str, *, as_of: dt.date | None = None,
                        stale_after_days: int = 365) -> dict[str, Any]:
     """The gap audit of one municipality (``GET /api/v1/audit/GMxxxx``)."""
-    municipality = get_municipality_row(session, code)
     as_of = as_of or dt.date.today()
+    frames, arrays = _compute_one(session, code, as_of, stale_after_days)
+    return _assemble(frames, arrays, 0, as_of=as_of, stale_after_days=stale_after_days,
+                     detail=True)
+
+
+def _compute_one(session: Session, code: str, as_of: dt.date, stale_after_days: int):
+    """The audit geometry of one municipality (frames cached; rebuilt if the data moved)."""
+    municipality = get_municipality_row(session, code)
     frames = _frames(session)
     if municipality.code not in frames.muni_index:  # pragma: no cover - data changed midway
         audit_geo.clear_cache()
         frames = _frames(session)
     arrays = audit_geo.compute(frames, [municipality.code], events=_event_specs(),
                                as_of=as_of, stale_after_days=stale_after_days)
-    return _assemble(frames, arrays, 0, as_of=as_of, stale_after_days=stale_after_days,
-                     detail=True)
+    return frames, arrays
 
 
 def audit_with_services(session: Session, code: str, *, as_of: dt.date | None = None,
@@ -368,14 +374,8 @@ def audit_with_services(session: Session, code: str, *, as_of: dt.date | None = 
     """The audit of one municipality plus every service its residents can use by the
     audit's rule (listed, national, or open help nearby), each with the facts the
     rechtsbescherming-scan weighs (one run of the geometry for both)."""
-    municipality = get_municipality_row(session, code)
     as_of = as_of or dt.date.today()
-    frames = _frames(session)
-    if municipality.code not in frames.muni_index:  # pragma: no cover - data changed midway
-        audit_geo.clear_cache()
-        frames = _frames(session)
-    arrays = audit_geo.compute(frames, [municipality.code], events=_event_specs(),
-                               as_of=as_of, stale_after_days=stale_after_days)
+    frames, arrays = _compute_one(session, code, as_of, stale_after_days)
     result = _assemble(frames, arrays, 0, as_of=as_of, stale_after_days=stale_after_days,
                        detail=True)
     svc, sites = frames.services, frames.sites
@@ -386,7 +386,7 @@ def audit_with_services(session: Session, code: str, *, as_of: dt.date | None = 
     for j in np.flatnonzero(arrays.available[0]):
         s = svc.iloc[int(j)]
         own_sites = sorted({str(site_loc[k]) for k in np.flatnonzero(
-            (site_svc == j) & (site_muni == municipality.code))})
+            (site_svc == j) & (site_muni == result["code"]))})
         services.append({
             "id": s["id"], "name": s["name"], "organization": s["organization"],
             "provider_type": s["provider_type"], "independent": bool(s["independent"]),
