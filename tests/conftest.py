@@ -310,6 +310,18 @@ def real_mirror_url(tmp_path_factory: pytest.TempPathFactory, shared_data: Path)
     return f"sqlite:///{real_mirror_template(tmp_path_factory, shared_data)}"
 
 
+@pytest.fixture(scope="module")
+def mirror_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The imported real mirror (read-only), with the audit's caches cleared around it."""
+    from loketwijzer.actions import audit
+
+    db = Database(real_mirror_url(tmp_path_factory, shared_data))
+    audit.clear_cache()
+    yield db
+    audit.clear_cache()
+    db.dispose()
+
+
 def real_mirror_copy(tmp_path_factory: pytest.TempPathFactory, shared_data: Path,
                      name: str = "real-copy") -> str:
     """A private copy of the real-mirror database, for tests that change data."""

@@ -12,19 +12,8 @@ import pytest
 from loketwijzer import audit_findings
 from loketwijzer.actions import audit
 from loketwijzer.config import Settings
-from loketwijzer.db import Database
-from tests.conftest import real_mirror_url
 
 pytestmark = [pytest.mark.mirror, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def mirror_db(shared_data, tmp_path_factory):
-    db = Database(real_mirror_url(tmp_path_factory, shared_data))
-    audit.clear_cache()
-    yield db
-    audit.clear_cache()
-    db.dispose()
 
 
 @pytest.fixture(scope="module")

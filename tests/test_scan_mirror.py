@@ -6,21 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from loketwijzer.actions import audit, scan
+from loketwijzer.actions import scan
 from loketwijzer.config import Settings
-from loketwijzer.db import Database
-from tests.conftest import real_mirror_copy, real_mirror_url
+from tests.conftest import real_mirror_copy
 
 pytestmark = [pytest.mark.mirror, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def mirror_db(shared_data, tmp_path_factory):
-    db = Database(real_mirror_url(tmp_path_factory, shared_data))
-    audit.clear_cache()
-    yield db
-    audit.clear_cache()
-    db.dispose()
 
 
 @pytest.fixture(scope="module")
