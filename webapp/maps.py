@@ -375,8 +375,9 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
                     [lat, lon],
                     icon=folium.DivIcon(html=f'<span class="lw-spot-label" aria-hidden="true">'
                                              f"{escape(text)}</span>",
-                                        icon_size=(60, 20), icon_anchor=(30, 10),
-                                        class_name="lw-marker"),
+                                        icon_size=(SPOT_LABEL_WIDTH, SPOT_LABEL_HEIGHT),
+                                        icon_anchor=spot_label_anchor(len(together)),
+                                        class_name="lw-marker lw-spot"),
                     title=tooltip,
                 ).add_to(group)
         legend["__approximate__"] = LegendItem(
@@ -409,8 +410,20 @@ def approximate_spots(rough: Iterable[MapPlace]
     return [((group[0].lat, group[0].lon), group) for group in spots.values()]
 
 
+SPOT_LABEL_WIDTH, SPOT_LABEL_HEIGHT = 60, 20  # the label box; longer text overflows it,
+# centred (CSS ``.lw-spot``)
+
+
 def spot_radius(count: int) -> int:
     return min(SPOT_RADIUS + SPOT_RADIUS_STEP * (count - 1), SPOT_RADIUS_MAX)
+
+
+def spot_label_anchor(count: int) -> tuple[int, int]:
+    """One place: its number on the circle. A group: the count label just below the
+    circle, so it is not hidden under the search point or an exact marker."""
+    if count == 1:
+        return SPOT_LABEL_WIDTH // 2, SPOT_LABEL_HEIGHT // 2
+    return SPOT_LABEL_WIDTH // 2, -(spot_radius(count) + 2)
 
 
 def spot_label(count: int, numbers: Sequence[int | None]) -> str:
