@@ -30,6 +30,7 @@ import folium
 from branca.element import Element, JavascriptLink, MacroElement
 from flask import has_request_context, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from folium.plugins import MarkerCluster
 from folium.template import Template
 from markupsafe import Markup, escape
@@ -237,6 +238,7 @@ class MapPlace:
     phone: str | None = None
     href: str | None = None  # our own page about the service
     number: int | None = None  # its number in the list next to the map
+    town: str | None = None  # where an approximate point stands for (grouped by it)
 
 
 @dataclass(frozen=True)
@@ -271,7 +273,8 @@ def _popup_html(place: MapPlace) -> str:
     source_address_text = _("Adres volgens de bron")
     more_text = _("Meer informatie")
     route_text = _("Route")
-    parts = [f"<strong>{escape(place.name)}</strong>"]
+    number = f"{place.number}. " if place.number is not None else ""
+    parts = [f"<strong>{escape(number)}{escape(place.name)}</strong>"]
     if place.type_label:
         parts.append(f"<br>{escape(place.type_label)}")
     if place.approximate:
@@ -342,15 +345,10 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
                                      shape))
     if rough:
         group = folium.FeatureGroup(name=_("Locatie bij benadering")).add_to(m)
-        # Rough points often coincide (every row known only by its town sits on the town's
-        # centre): one circle per spot, whose popup lists them all.
-        spots: dict[tuple[float, float], list[MapPlace]] = {}
-        for place in rough:
-            spots.setdefault((round(place.lat, 5), round(place.lon, 5)), []).append(place)
-        for (lat, lon), together in spots.items():
+        for (lat, lon), together in approximate_spots(rough):
             circle = folium.CircleMarker(
                 [lat, lon],
-                radius=16 if len(together) == 1 else 20,
+                radius=spot_radius(len(together)),
                 color=APPROXIMATE_COLOUR,
                 weight=3,
                 dash_array="6 5",
@@ -358,25 +356,28 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
                 fill_color=APPROXIMATE_COLOUR,
                 fill_opacity=0.12,
             ).add_to(group)
+            town = together[0].town
             if len(together) == 1:
                 tooltip = _("%(name)s (locatie bij benadering)", name=together[0].name)
                 popup = _popup_html(together[0])
+            elif town:
+                tooltip = _("%(n)d plekken in %(town)s (locatie bij benadering)",
+                            n=len(together), town=town)
+                popup = "<hr>".join(_popup_html(p) for p in together)
             else:
                 tooltip = _("%(n)d plekken (locatie bij benadering)", n=len(together))
                 popup = "<hr>".join(_popup_html(p) for p in together)
             SafeTooltip(tooltip).add_to(circle)
             SafePopup(popup, max_height=260).add_to(circle)
-            numbers = [p.number for p in together if p.number is not None]
-            if numbers:  # the list numbers of the places on this spot, as a label
-                text = ", ".join(str(n) for n in numbers[:3])
-                if len(numbers) > 3:
-                    text += f" +{len(numbers) - 3}"
+            text = spot_label(len(together), [p.number for p in together])
+            if text:
                 folium.Marker(
                     [lat, lon],
                     icon=folium.DivIcon(html=f'<span class="lw-spot-label" aria-hidden="true">'
                                              f"{escape(text)}</span>",
-                                        icon_size=(60, 20), icon_anchor=(30, 10),
-                                        class_name="lw-marker"),
+                                        icon_size=(SPOT_LABEL_WIDTH, SPOT_LABEL_HEIGHT),
+                                        icon_anchor=spot_label_anchor(len(together)),
+                                        class_name="lw-marker lw-spot"),
                     title=tooltip,
                 ).add_to(group)
         legend["__approximate__"] = LegendItem(
@@ -384,6 +385,58 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
             _("Stippelcirkel: locatie bij benadering (plaats of postcodegebied, geen adres)"),
             "dashed")
     return list(legend.values())
+
+
+# Approximate spots: list numbers shown on a spot's label before "…"; circle radius (px)
+# for one place, and how much it grows per extra place, up to a cap.
+SPOT_NUMBERS_SHOWN = 3
+SPOT_RADIUS, SPOT_RADIUS_STEP, SPOT_RADIUS_MAX = 16, 2, 26
+
+
+def approximate_spots(rough: Iterable[MapPlace]
+                      ) -> list[tuple[tuple[float, float], list[MapPlace]]]:
+    """Approximate places grouped into one spot per town (else per point), in list order.
+
+    A point known only by its town stands on the town's centre or on some postcode area
+    in it: neither says where the help is, so one town gets one circle with a count,
+    not a stack of circles. The spot stands where the group's first (best) place does.
+    """
+    spots: dict[tuple[str, object], list[MapPlace]] = {}
+    for place in rough:
+        key: tuple[str, object] = (
+            ("town", place.town.strip().casefold()) if place.town and place.town.strip()
+            else ("point", (round(place.lat, 5), round(place.lon, 5))))
+        spots.setdefault(key, []).append(place)
+    return [((group[0].lat, group[0].lon), group) for group in spots.values()]
+
+
+SPOT_LABEL_WIDTH, SPOT_LABEL_HEIGHT = 60, 20  # the label box; longer text overflows it,
+# centred (CSS ``.lw-spot``)
+
+
+def spot_radius(count: int) -> int:
+    return min(SPOT_RADIUS + SPOT_RADIUS_STEP * (count - 1), SPOT_RADIUS_MAX)
+
+
+def spot_label_anchor(count: int) -> tuple[int, int]:
+    """One place: its number on the circle. A group: the count label just below the
+    circle, so it is not hidden under the search point or an exact marker."""
+    if count == 1:
+        return SPOT_LABEL_WIDTH // 2, SPOT_LABEL_HEIGHT // 2
+    return SPOT_LABEL_WIDTH // 2, -(spot_radius(count) + 2)
+
+
+def spot_label(count: int, numbers: Sequence[int | None]) -> str:
+    """'7' for one numbered place; '16 plekken: 2, 5, 9 …' for a group (the count, then
+    the first list numbers); '' when there is nothing to say."""
+    shown = sorted(n for n in numbers if n is not None)
+    listed = ", ".join(str(n) for n in shown[:SPOT_NUMBERS_SHOWN])
+    if len(shown) > SPOT_NUMBERS_SHOWN:
+        listed += " …"
+    if count == 1:
+        return listed
+    places = ngettext("%(num)d plek", "%(num)d plekken", count)
+    return f"{places}: {listed}" if listed else places
 
 
 def simplified_geometry(geometry: str | dict, tolerance: float = 0.0005) -> dict:

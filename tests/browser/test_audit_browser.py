@@ -38,3 +38,22 @@ def test_scorecard_and_print_are_accessible(page, live_server, requests_log):
     assert requests_log.foreign == []
     assert any("/vendor/leaflet/" in url for url in requests_log.local)
     assert requests_log.csp_violations == []
+
+
+# A 1366 px laptop screen, less a classic (non-overlay) vertical scrollbar.
+LAPTOP_WIDTH = 1366
+SCROLLBAR = 17
+
+
+def test_scorecard_tables_fit_a_1366_px_screen(page, live_server, requests_log):
+    page.set_viewport_size({"width": LAPTOP_WIDTH - SCROLLBAR, "height": 768})
+    for lang in ("", "?lang=en"):
+        page.goto(f"{live_server.base_url}/audit/{_code(live_server)}{lang}")
+        widths = page.evaluate("""() => [...document.querySelectorAll('table.audit-table')]
+            .map(t => [t.caption ? t.caption.innerText : '', t.scrollWidth,
+                       (t.closest('.table-scroll') || t.parentElement).clientWidth])""")
+        assert widths, "no tables on the scorecard"
+        overflowing = [(caption, table, box) for caption, table, box in widths if table > box]
+        assert overflowing == [], overflowing
+        assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP_WIDTH - SCROLLBAR
+    assert requests_log.foreign == []

@@ -102,14 +102,42 @@ def test_search_print_and_english(page, live_server, requests_log):
     query = urlencode({"q": live_server.query, "postcode": live_server.postcode})
     page.goto(f"{live_server.base_url}/zoek?{query}")
     page.locator("ol.results > li").first.wait_for()
+    # The print button sits above and below the list: two buttons, distinct ids.
+    top, bottom = page.locator("#uitdraai-boven"), page.locator("#uitdraai-onder")
+    assert top.is_visible() and bottom.is_visible()
+    assert page.get_by_role("button", name="Maak een uitdraai").count() == 2
     page.locator("ol.results > li input[name=id]").first.check()
-    page.get_by_role("button", name="Maak een uitdraai").click()
+    bottom.click()
     page.wait_for_url(re.compile(r"/zoek/print\?"))
     assert page.locator(".handover-item h2").count() >= 2  # the chosen one + notes
+    # The QR code back to the search: inline SVG, drawn here, named for screen readers.
+    qr = page.locator("svg.qr-code[role=img]")
+    assert qr.count() == 1 and qr.get_attribute("aria-label")
+    assert page.locator(".qr-url").inner_text().startswith(live_server.base_url + "/zoek?")
     assert axe_violations(page) == []
 
     page.goto(f"{live_server.base_url}/zoek?{query}&lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "last checked" in page.locator("ol.results").inner_text()
     assert axe_violations(page) == []
+    assert requests_log.foreign == []
+
+
+def test_three_service_handover_prints_on_one_a4_page(page, live_server, requests_log):
+    """The hand-over with three services (first steps, QR code and notes included) is one
+    A4 page in Chromium's own print-to-PDF; the top print button makes it."""
+    query = urlencode({"q": live_server.query, "postcode": live_server.postcode})
+    page.goto(f"{live_server.base_url}/zoek?{query}")
+    page.locator("ol.results > li").first.wait_for()
+    boxes = page.locator("ol.results > li input[name=id]")
+    chosen = min(3, boxes.count())
+    for i in range(chosen):
+        boxes.nth(i).check()
+    page.locator("#uitdraai-boven").click()
+    page.wait_for_url(re.compile(r"/zoek/print\?"))
+    services = page.locator(".handover-item").count() - 1  # less the notes section
+    assert services == chosen
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert pages == 1, f"{services} services took {pages} A4 pages"
     assert requests_log.foreign == []

@@ -36,8 +36,7 @@ MAX_TEXT = 1000
 # phone among the results (the data's number wins: see ``safety_phone``).
 VEILIG_THUIS_FALLBACK = "0800-2000"
 EMERGENCY_NUMBER = "112"
-FRAME_KM = 5.0  # the results map opens on the help within this distance...
-FRAME_MIN = 3  # ...or else on the nearest few
+FRAME_TOP = 5  # the results map opens on the search point and this many top places
 SAFETY_AREA = "geweld"
 
 
@@ -208,7 +207,14 @@ def map_place(result: dict[str, Any], number: int | None = None) -> maps.MapPlac
         phone=result.get("phone"),
         href=url_for("public.service", service_id=result["id"]) if result.get("id") else None,
         number=number,
+        town=result.get("city") or town_of(result.get("location_label") or ""),
     )
+
+
+def town_of(label: str) -> str | None:
+    """'Utrecht (locatie bij benadering)', 'Laurierweg 101, 3521 AZ Utrecht' → 'Utrecht'."""
+    town = re.sub(r"^\d{4}\s?[A-Za-z]{2}\s+", "", lw_town(label).rsplit(",", 1)[-1].strip())
+    return town or None
 
 
 def address_line(item: dict[str, Any]) -> str | None:
@@ -282,23 +288,14 @@ def results_map(found: dict[str, Any], groups: list[dict[str, Any]] | None = Non
 
 def frame_points(found: dict[str, Any], places: list[maps.MapPlace]
                  ) -> list[tuple[float, float]]:
-    """What the map opens on: the search point and the help near it (within
-    ``FRAME_KM``, at least the nearest ``FRAME_MIN``), not every far-away office."""
+    """What the map opens on: the search point and the top ``FRAME_TOP`` places of the
+    list (by their list number), so what the resident reads first is in view."""
+    top = sorted(places, key=lambda p: p.number if p.number is not None else math.inf)
+    points = [(p.lat, p.lon) for p in top[:FRAME_TOP]]
     origin = found.get("origin") or {}
-    if origin.get("lat") is None:
-        return [(p.lat, p.lon) for p in places]
-    by_id = {r.get("id"): r.get("distance_km") for r in found.get("results") or []}
-    ranked = sorted(
-        ((by_id.get(_place_id(p)) if by_id.get(_place_id(p)) is not None else math.inf, p)
-         for p in places), key=lambda kp: kp[0])
-    near = [p for km, p in ranked if km <= FRAME_KM] or [p for _km, p in ranked[:FRAME_MIN]]
-    if len(near) < FRAME_MIN:
-        near = [p for _km, p in ranked[:FRAME_MIN]]
-    return [(origin["lat"], origin["lon"]), *((p.lat, p.lon) for p in near)]
-
-
-def _place_id(place: maps.MapPlace) -> str | None:
-    return place.href.rsplit("/", 1)[-1] if place.href else None
+    if origin.get("lat") is not None:
+        points.insert(0, (origin["lat"], origin["lon"]))
+    return points
 
 
 def service_map(service: dict[str, Any]) -> maps.MapParts | None:
