@@ -40,6 +40,7 @@ from loketwijzer.models import (
     ServiceAtLocation,
 )
 from loketwijzer.models.imports import CHANGED_RUN_SQL
+from loketwijzer.target_groups import GROUPS, belongs_to
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ class FinderIndex:
     uncertain: np.ndarray
     reachable: np.ndarray  # phone, e-mail, website or an exact address
     target: np.ndarray  # "Alleen voor: ..."
+    group_members: dict[str, np.ndarray]  # target-group code -> services "Alleen voor" it
     general_line: np.ndarray  # a national first-line advice and referral line
     min_age: np.ndarray  # NaN: no bound
     max_age: np.ndarray
@@ -403,6 +405,8 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         uncertain=vec(lambda s: s.status == STATUS_UNCERTAIN),
         reachable=vec(lambda s: s.reachable),
         target=vec(lambda s: bool(s.target_group)),
+        group_members={g.code: vec(lambda s, c=g.code: belongs_to(s.target_group, c))
+                       for g in GROUPS},
         general_line=vec(lambda s: s.provider_type in GENERAL_LINE_TYPES and s.national
                          and not s.target_group),
         min_age=np.array([np.nan if s.min_age is None else s.min_age for s in services],

@@ -211,3 +211,40 @@ def test_results_at_one_address_share_one_card():
     groups = group_by_place(results)
     assert [(g["first"]["id"], [o["id"] for o in g["others"]]) for g in groups] == [
         ("a", ["c"]), ("b", []), ("d", [])]
+
+
+def test_target_group_words():
+    from loketwijzer.target_groups import belongs_to, check_group
+
+    assert belongs_to("jongeren tot 27 jaar", "jongere")
+    assert belongs_to("kinderen, jongeren en ouders geraakt door de kinderopvangtoeslagaffaire",
+                      "gedupeerde")
+    assert belongs_to("bewoners van het AZC Drachten", "nieuwkomer")
+    assert not belongs_to("vrouwen", "jongere")
+    assert not belongs_to(None, "vrouw")
+    assert not belongs_to("mindervermogende bewoners", "vrouw")
+    assert check_group(" Jongere ") == "jongere" and check_group("") is None
+    with pytest.raises(ValueError):
+        check_group("iedereen")
+
+
+def test_picked_target_group_ranks_with_general_help(loaded_db, client):
+    """Help "Alleen voor" a group ranks below general help, unless the resident picked it."""
+    def position(**kw):
+        results = _find(loaded_db, areas="werk", postcode="9011", age=16, **kw)["results"]
+        names = [r["name"] for r in results]
+        general = [i for i, r in enumerate(results) if r["reachable"]
+                   and r["status"] == "active" and not r["target_group"]]
+        return names.index("Jongerenrechtswinkel Teststad"), general
+
+    unpicked, general = position()
+    assert general and unpicked > max(general)  # below all general help
+    picked, _ = position(group="jongere")
+    assert picked < unpicked
+    assert position(group="vrouw")[0] == unpicked  # another group changes nothing
+    bad = client.get("/api/v1/services?postcode=9011&areas=werk&group=iedereen")
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_group"
+    ok = client.get("/api/v1/services?postcode=9011&areas=werk&age=16&group=jongere")
+    assert ok.get_json()["filters"]["group"] == "jongere"
+    page = client.get("/zoek?postcode=9011&q=ontslagen&group=jongere").get_data(as_text=True)
+    assert '<option value="jongere" selected>' in page

@@ -40,6 +40,7 @@ from loketwijzer.finder_index import (
     nearest_locations,
 )
 from loketwijzer.models import STATUS_UNCERTAIN
+from loketwijzer.target_groups import check_group
 
 DISTANCE_SCALE_KM = 8.0
 REMOTE_AS_KM = 10.0
@@ -178,6 +179,7 @@ def find_services(
     sort: str = "score",
     today: dt.date | None = None,
     age: int | str | None = None,
+    group: str | None = None,
 ) -> dict[str, Any]:
     """The contract JSON of ``GET /api/v1/services`` plus fields the pages use.
 
@@ -194,6 +196,10 @@ def find_services(
     except ValueError as exc:
         raise InvalidInput("Vul een leeftijd in als heel getal van 0 tot 120.",
                            code="invalid_age") from exc
+    try:
+        group = check_group(group)
+    except ValueError as exc:
+        raise InvalidInput("Kies een doelgroep uit de lijst.", code="invalid_group") from exc
     index = get_index(session)
     matched, life_events = _matched_areas(index, q, areas, life_event, lang)
     if not matched:
@@ -208,14 +214,16 @@ def find_services(
     today = today or dt.date.today()
     results, total, messages = _rank(index, matched, origin, independent=independent,
                                      limit=limit, lang=lang, today=today,
-                                     stale_after_days=stale_after_days, sort=sort, age=age)
+                                     stale_after_days=stale_after_days, sort=sort, age=age,
+                                     group=group)
     referrals = _referrals(index, matched, origin, lang)
     return {
         "query": q,
         "origin": origin.to_dict() if origin else None,
         "areas": [a.to_dict() for a in matched],
         "life_events": life_events,
-        "filters": {"independent": independent, "sort": sort, "limit": limit, "age": age},
+        "filters": {"independent": independent, "sort": sort, "limit": limit, "age": age,
+                    "group": group},
         "total": total,
         "results": results,
         "referrals": referrals,
@@ -318,7 +326,8 @@ def _close_codes(code: str, codes: list[str]) -> list[str]:
 
 def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None, *,
           independent: bool | None, limit: int, lang: str, today: dt.date,
-          stale_after_days: int, sort: str, age: int | None = None
+          stale_after_days: int, sort: str, age: int | None = None,
+          group: str | None = None
           ) -> tuple[list[dict[str, Any]], int, list[dict[str, str]]]:
     n = len(index.services)
     messages: list[dict[str, str]] = []
@@ -368,8 +377,10 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     if safety:
         score = np.where(index.veilig_thuis, score + 1.0, score)  # Veilig Thuis first
 
-    # Reachable before unreachable, active before uncertain, general before target groups.
-    tier = 4.0 * ~index.reachable + 2.0 * index.uncertain + 1.0 * index.target
+    # Reachable before unreachable, active before uncertain, general before target groups
+    # (help for the group the resident picked counts as general help).
+    target = index.target & ~index.group_members[group] if group else index.target
+    tier = 4.0 * ~index.reachable + 2.0 * index.uncertain + 1.0 * target
     order_score = score - 10.0 * tier
     chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
                      index.veilig_thuis if safety else None)

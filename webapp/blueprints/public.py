@@ -18,6 +18,7 @@ from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from loketwijzer import target_groups
 from loketwijzer.actions import municipalities
 from loketwijzer.errors import InvalidInput
 from loketwijzer.models import Municipality
@@ -42,6 +43,12 @@ SAFETY_AREA = "geweld"
 
 def current_lang() -> str:
     return str(get_locale() or "nl")
+
+
+@bp.app_template_global("target_group_choices")
+def target_group_choices() -> list[dict[str, str]]:
+    """The "Ik hoor bij" choices for the search form (a global: macros see it too)."""
+    return target_groups.choices(current_lang())
 
 
 def _flag(value: str | None) -> bool | None:
@@ -89,6 +96,7 @@ class SearchForm:
     independent: bool | None = None
     limit: int = DEFAULT_LIMIT
     age: str | None = None
+    group: str | None = None
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchForm:
@@ -110,6 +118,7 @@ class SearchForm:
             independent=_flag(args.get("independent")),
             limit=max(1, min(MAX_LIMIT, limit)),
             age=_clip(args.get("age")),
+            group=_clip(args.get("group")),
         )
 
     @property
@@ -133,6 +142,7 @@ class SearchForm:
             "independent": self.independent,
             "limit": self.limit,
             "age": self.age,
+            "group": self.group,
         }
         if self.location:
             # The one box takes a postcode or a place; the geocoder tells them apart.
@@ -165,6 +175,8 @@ class SearchForm:
             args["limit"] = self.limit
         if self.age:
             args["age"] = self.age
+        if self.group:
+            args["group"] = self.group
         args.update(overrides)
         return {k: v for k, v in args.items() if v not in (None, "")}
 

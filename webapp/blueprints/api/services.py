@@ -75,6 +75,7 @@ def services():
         life_event=_param("life_event"),
         independent=True if independent else None,
         age=_param("age"),
+        group=_param("group"),
         limit=_limit(),
         lang=_lang(),
         sort=_param("sort") or "score",
