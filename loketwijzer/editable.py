@@ -17,12 +17,17 @@ from sqlalchemy.orm import Session
 from importers import fields as f
 from importers.base import RowRejected
 from loketwijzer.models import (
+    PRECISION_ADDRESS,
+    PRECISION_MUNICIPALITY,
+    PRECISION_PC4,
+    PRECISION_POSTCODE,
     STATUS_ACTIVE,
     STATUS_DEFUNCT,
     STATUS_INACTIVE,
     STATUS_REFERRAL,
     STATUS_UNCERTAIN,
     Address,
+    Pc4Area,
     Phone,
     Service,
     stable_id,
@@ -121,8 +126,32 @@ def _address(attr: str):
     def put(session: Session, service: Service, value: Any) -> None:
         address = _first_address(service, create=value is not None)
         if address is not None:
+            before = getattr(address, attr)
             setattr(address, attr, value if value is not None or attr != "address_1" else "")
+            if attr in ("address_1", "postal_code") and getattr(address, attr) != before:
+                _reposition(session, address)
     return get, put
+
+
+def _reposition(session: Session, address: Address) -> None:
+    """After an address edit the old point may be another door: never keep it as exact.
+
+    Without a geocoder we place the point at the new postcode area (PC4), marked as
+    approximate, so the map and the cards say "locatie bij benadering".
+    """
+    location = address.location
+    if location is None:
+        return
+    digits = "".join(ch for ch in (address.postal_code or "") if ch.isdigit())[:4]
+    area = session.get(Pc4Area, digits) if len(digits) == 4 else None
+    if area is not None:
+        location.latitude, location.longitude = area.lat, area.lon
+        location.pc4 = area.code
+        location.municipality_code = area.municipality_code or location.municipality_code
+        full = len((address.postal_code or "").replace(" ", "")) == 6
+        location.point_precision = PRECISION_POSTCODE if full else PRECISION_PC4
+    elif location.point_precision == PRECISION_ADDRESS:
+        location.point_precision = PRECISION_MUNICIPALITY
 
 
 @dataclass(frozen=True)

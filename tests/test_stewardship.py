@@ -461,3 +461,28 @@ def test_admin_users_page_adds_resets_and_disables(sapp, loaded_db):
     assert "uitgeschakeld" in client.get("/beheer/gebruikers").get_data(as_text=True)
     client.post("/beheer/logout", data={"csrf_token": token})
     assert client.get("/beheer/").status_code == 302
+
+
+def test_address_edit_never_keeps_the_old_point_as_exact(loaded_db, ids):
+    """A new address may be another door: the point moves to the new postcode area and is
+    marked approximate (we have no geocoder to find the building)."""
+    from loketwijzer.models import Location, Pc4Area, ServiceAtLocation
+
+    actor, _, _ = make_user(loaded_db, "m@x.nl", "municipality", municipality="GM9001")
+    with loaded_db.session() as session:
+        sal = session.scalars(select(ServiceAtLocation).where(
+            ServiceAtLocation.service_id == ids["own"])).first()
+        location = session.get(Location, sal.location_id)
+        location.point_precision = "address"
+        session.commit()
+        area = session.scalars(select(Pc4Area).where(
+            Pc4Area.municipality_code == "GM9001")).first()
+        result = editing.edit_service(session, actor, ids["own"],
+                                      {"address": "Nieuwe Gracht 1",
+                                       "postal_code": f"{area.code} AA"})
+        session.commit()
+        assert "address" in result.changed
+        location = session.get(Location, sal.location_id)
+        assert location.point_precision == "postcode"
+        assert (location.latitude, location.longitude) == (area.lat, area.lon)
+        assert location.pc4 == area.code
