@@ -58,6 +58,9 @@ class Settings:
     download_cache: Path | None = None
     public_url: str | None = None  # LOKETWIJZER_PUBLIC_URL: base of every absolute link
     trusted_hosts: tuple[str, ...] = ()  # LOKETWIJZER_TRUSTED_HOSTS, besides localhost
+    #: LOKETWIJZER_PROXIES: how many reverse proxies in front set X-Forwarded-For (0: none),
+    #: so rate limits count each visitor, not the proxy
+    proxies: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -76,4 +79,5 @@ class Settings:
             public_url=env.get("LOKETWIJZER_PUBLIC_URL") or None,
             trusted_hosts=tuple(h.strip().lower() for h in
                                 env.get("LOKETWIJZER_TRUSTED_HOSTS", "").split(",") if h.strip()),
+            proxies=max(0, int(env.get("LOKETWIJZER_PROXIES") or 0)),
         )

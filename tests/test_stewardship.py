@@ -486,3 +486,24 @@ def test_address_edit_never_keeps_the_old_point_as_exact(loaded_db, ids):
         assert location.point_precision == "postcode"
         assert (location.latitude, location.longitude) == (area.lat, area.lon)
         assert location.pc4 == area.code
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_rate_limit_counts_visitors_behind_a_configured_proxy(loaded_db, fixture_mirror, ids,
+                                                              proxies):
+    """Behind LOKETWIJZER_PROXIES proxies each visitor has its own limit; without that
+    setting a forged X-Forwarded-For does not escape the limit."""
+    from loketwijzer.actions.suggestions import RATE_LIMIT
+
+    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror,
+                              proxies=proxies),
+                     TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
+    try:
+        client = app.test_client()
+        url = f"/api/v1/services/{ids['own']}/suggestions"
+        codes = [client.post(url, json={"comment": f"melding {i}"},
+                             headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code
+                 for i in range(RATE_LIMIT + 2)]
+    finally:
+        app.extensions["loketwijzer_db"].dispose()
+    assert codes[-1] == (202 if proxies else 429)

@@ -30,6 +30,11 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     from webapp import security
 
     security.init_app(app)
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
+                                x_proto=settings.proxies)
     app.json.sort_keys = False
     app.extensions["loketwijzer_db"] = Database(settings.database_url)
 

@@ -79,3 +79,16 @@ def init_app(app: Flask) -> None:
                       SESSION_COOKIE_NAME="lw_session", PERMANENT_SESSION_LIFETIME=8 * 3600)
     app.before_request(_check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def client_key() -> str:
+    """A salted hash of the visitor's address, for rate limits (the address is not kept).
+
+    Behind ``LOKETWIJZER_PROXIES`` reverse proxies, ProxyFix (app factory) makes
+    ``remote_addr`` the visitor's own address instead of the proxy's.
+    """
+    from flask import current_app
+
+    from loketwijzer.actions.suggestions import client_key as hashed
+
+    return hashed(request.remote_addr, current_app.config["SECRET_KEY"])

@@ -6,19 +6,17 @@ token like every form, and go through the same actions as the API.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 
 from loketwijzer import editable
 from loketwijzer.actions import suggestions
 from loketwijzer.actions.editing import load_service
 from loketwijzer.errors import ActionError
 from webapp.db import get_session
+from webapp.security import client_key
 
 bp = Blueprint("feedback", __name__)
 
-
-def _client() -> str:
-    return suggestions.client_key(request.remote_addr, current_app.config["SECRET_KEY"])
 
 
 def _page(kind: str, service_id: str):
@@ -29,7 +27,7 @@ def _page(kind: str, service_id: str):
     if request.method == "POST":
         submit = suggestions.submit_suggestion if kind == "suggest" else suggestions.submit_claim
         try:
-            submit(get_session(), service_id, request.form.to_dict(), client=_client())
+            submit(get_session(), service_id, request.form.to_dict(), client=client_key())
             done = True
         except ActionError as exc:
             error, status = exc.message, exc.status

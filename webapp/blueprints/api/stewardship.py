@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
 from loketwijzer.actions import editing, freshness, suggestions
 from loketwijzer.actions.accounts import actor_for_token
@@ -14,6 +14,7 @@ from loketwijzer.auth import Actor
 from loketwijzer.errors import ActionError, InvalidInput
 from webapp.blueprints.api import bp
 from webapp.db import get_session, get_settings
+from webapp.security import client_key
 
 
 class Unauthorized(ActionError):
@@ -37,9 +38,6 @@ def json_body() -> dict[str, Any]:
         raise InvalidInput("Stuur een JSON-object.", code="invalid_json")
     return body
 
-
-def client() -> str:
-    return suggestions.client_key(request.remote_addr, current_app.config["SECRET_KEY"])
 
 
 @bp.patch("/services/<service_id>")
@@ -70,7 +68,7 @@ def suggest(service_id: str):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         data = request.form.to_dict()
-    suggestions.submit_suggestion(get_session(), service_id, data, client=client())
+    suggestions.submit_suggestion(get_session(), service_id, data, client=client_key())
     return jsonify({"status": "received", "message": "Dank u. De beheerders bekijken uw "
                     "melding."}), 202
 
@@ -80,5 +78,5 @@ def claim(service_id: str):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         data = request.form.to_dict()
-    suggestions.submit_claim(get_session(), service_id, data, client=client())
+    suggestions.submit_claim(get_session(), service_id, data, client=client_key())
     return jsonify({"status": "received", "message": "Dank u. We nemen contact met u op."}), 202
