@@ -92,9 +92,14 @@ def test_api_searches_are_counted_except_dnt_and_gpc(api, loaded_db):
     _search(api, 20, headers={"Sec-GPC": "1"}, postcode="9011", q=QUERY)
     _search(api, 5, headers={"DNT": "1"}, postcode="9011", q=QUERY)
     _search(api, 4, postcode="9011", areas="discriminatie")
+    _search(api, 12, headers={"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"},
+            postcode="9011", q=QUERY)
+    for _ in range(12):
+        api.head("/api/v1/services", query_string={"postcode": "9011", "q": QUERY})
     body = api.get("/api/v1/signals/GM9001").get_json()
     counts = {s["area"]: s["count"] for s in body["signals"]}
-    assert counts["wonen"] == 14  # not 34 or 39: GPC and DNT searches are not counted
+    # not 34 or 39: GPC and DNT searches are not counted, nor robots and HEAD requests
+    assert counts["wonen"] == 14
     assert "discriminatie" not in counts  # 4 < 10: hidden
     assert all(set(s) == {"week", "area", "count"} for s in body["signals"])
     assert body["signals"][0]["week"] == signals.iso_week(dt.date.today())
