@@ -507,3 +507,18 @@ def test_rate_limit_counts_visitors_behind_a_configured_proxy(loaded_db, fixture
     finally:
         app.extensions["loketwijzer_db"].dispose()
     assert codes[-1] == (202 if proxies else 429)
+
+
+def test_links_in_messages_come_from_the_public_url(loaded_db, fixture_mirror):
+    """One setting (LOKETWIJZER_PUBLIC_URL) for every absolute link, also in CLI output."""
+    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror,
+                              public_url="https://loketwijzer.example.org/"),
+                     TESTING=True, SECRET_KEY="test")
+    try:
+        result = app.test_cli_runner().invoke(args=["users", "add", "p@x.nl", "--role",
+                                                    "municipality", "--municipality",
+                                                    "GM9001"])
+    finally:
+        app.extensions["loketwijzer_db"].dispose()
+    assert result.exit_code == 0, result.output
+    assert "https://loketwijzer.example.org/beheer/wachtwoord/" in result.output

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask.cli import AppGroup
 
 from loketwijzer.actions import accounts
@@ -15,12 +13,19 @@ from loketwijzer.errors import ActionError
 from loketwijzer.models.accounts import ROLES
 from webapp.db import get_db
 
-BASE_URL_ENV = "LOKETWIJZER_BASE_URL"
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"  # what `make run` serves
 
 
 def base_url() -> str:
-    return (os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    """The base of links in messages: LOKETWIJZER_PUBLIC_URL (the one public-URL setting),
+    else the current request's host (already checked against the trusted hosts), else
+    the local server."""
+    public_url = current_app.config["LOKETWIJZER"].public_url
+    if public_url:
+        return public_url.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return DEFAULT_BASE_URL
 
 
 def set_password_link(token: str) -> str:
