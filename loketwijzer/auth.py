@@ -41,6 +41,20 @@ ANONYMOUS = Actor(ROLE_ANONYMOUS)
 SYSTEM = Actor(ROLE_SYSTEM)
 
 
+def actor_label(actor: Actor) -> str:
+    """Who did something, as shown next to public work (scan answers, Mysterie findings):
+    the role and the body, never a person's e-mail address (that is for admins only)."""
+    if actor.role == ROLE_SYSTEM:
+        return "opdrachtregel"
+    if actor.role == ROLE_ADMIN:
+        return "beheer Loketwijzer"
+    if actor.role == ROLE_MUNICIPALITY:
+        return f"redactie gemeente {actor.municipality}"
+    if actor.role == ROLE_ORGANIZATION:
+        return f"redactie organisatie {actor.organization_id}"
+    return "onbekend"
+
+
 def service_municipalities(session: Session, service_id: str) -> set[str]:
     """Municipalities a service serves or is located in."""
     areas = session.scalars(select(ServiceArea.municipality_code).where(

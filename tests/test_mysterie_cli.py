@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from loketwijzer.actions import mysterie
+from loketwijzer.auth import Actor
 from loketwijzer.config import Settings
 from loketwijzer.errors import Forbidden, InvalidInput, NotFound
 from loketwijzer.models import Municipality, Pc4Area
@@ -137,7 +138,8 @@ def test_check_on_the_command_line(cli):
 
 
 def test_editors_may_only_touch_their_own_municipality(migrated):
-    editor = mysterie.Actor("redacteur@teststad.example", "municipality", "GM9001")
+    editor = Actor("municipality", user_id=2, email="redacteur@teststad.example",
+                   municipality="GM9001")
     with migrated.session() as s:
         found = mysterie.record_finding(s, editor, "GM9001", "zzp-ziek", verdict="goed",
                                         text="Prima.", owner="Team", date=dt.date(2025, 1, 2))
@@ -150,13 +152,15 @@ def test_editors_may_only_touch_their_own_municipality(migrated):
         with pytest.raises(Forbidden):
             mysterie.add_casus(s, editor, CASUS, municipality="GM9002")
         with pytest.raises(Forbidden):
-            mysterie.record_finding(s, mysterie.Actor("org@x", "organization"), "GM9001",
-                                    "zzp-ziek", verdict="goed", text="x", owner="y")
-        admin = mysterie.Actor("admin@x", "admin")
+            organisation = Actor("organization", user_id=3, organization_id="org")
+            mysterie.record_finding(s, organisation, "GM9001", "zzp-ziek", verdict="goed",
+                                    text="x", owner="y")
+        admin = Actor("admin", user_id=1, email="admin@x")
         assert mysterie.record_finding(s, admin, "GM9002", "zzp-ziek", verdict="mis",
                                        text="x", owner="y").municipality_code == "GM9002"
         findings = mysterie.list_findings(s, "GM9001")
-        assert [f.created_by for f in findings] == ["redacteur@teststad.example"]
+        # who is named: the team, never the editor's e-mail address
+        assert [f.created_by for f in findings] == ["redactie gemeente GM9001"]
 
 
 @pytest.mark.parametrize("kwargs, error", [

@@ -31,8 +31,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loketwijzer.actions.municipalities import normalise_code
+from loketwijzer.auth import SYSTEM, Actor, actor_label
 from loketwijzer.errors import Forbidden, InvalidInput, NotFound
 from loketwijzer.models import Municipality, MysterieCasus, MysterieFinding, Pc4Area
+from loketwijzer.models.accounts import ROLE_MUNICIPALITY
 from loketwijzer.mysterie import rules
 from loketwijzer.mysterie.casus import (
     COUNTERPARTIES,
@@ -61,31 +63,12 @@ _PC4 = re.compile(r"^\d{4}$")
 
 # ----------------------------------------------------------------------------- actors
 
-ROLE_SYSTEM = "system"  # the command line: whoever may run it may do everything
-ROLE_ADMIN = "admin"
-ROLE_MUNICIPALITY = "municipality"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does something, for the authorisation check and the record.
-
-    The command line acts as :data:`CLI_ACTOR`. Web editors (accounts come with the
-    stewardship work) map onto this: an admin, or a municipality editor bound to one
-    municipality code.
-    """
-
-    name: str
-    role: str
-    municipality: str | None = None
-
-
-CLI_ACTOR = Actor("opdrachtregel", ROLE_SYSTEM)
+CLI_ACTOR = SYSTEM  # whoever may run the command line may do everything
 
 
 def can_edit(actor: Actor, municipality_code: str) -> bool:
     """May ``actor`` add casussen and findings for this municipality?"""
-    if actor.role in (ROLE_SYSTEM, ROLE_ADMIN):
+    if actor.is_admin:
         return True
     return actor.role == ROLE_MUNICIPALITY and actor.municipality == municipality_code
 
@@ -260,7 +243,7 @@ def add_casus(session: Session, actor: Actor, data: Any, *,
     created = row is None
     if row is None:
         row = MysterieCasus(municipality_code=code, casus_id=casus.id, created_at=now,
-                            created_by=actor.name[:200])
+                            created_by=actor_label(actor)[:200])
         session.add(row)
     row.body = json.dumps(casus.data, ensure_ascii=False, sort_keys=True)
     row.updated_at = now
@@ -332,7 +315,7 @@ def record_finding(session: Session, actor: Actor, municipality: str, casus_id: 
     row = MysterieFinding(municipality_code=code, casus_id=casus.id, step=number,
                           verdict=verdict, text=text, action=action, owner=owner, date=when,
                           created_at=dt.datetime.now().replace(microsecond=0),
-                          created_by=actor.name[:200])
+                          created_by=actor_label(actor)[:200])
     session.add(row)
     session.flush()
     return _finding(row)

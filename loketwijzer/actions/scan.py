@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from loketwijzer import signals
 from loketwijzer.actions import audit
 from loketwijzer.actions.municipalities import get_municipality_row
-from loketwijzer.auth import Actor
+from loketwijzer.auth import Actor, actor_label
 from loketwijzer.errors import Forbidden, InvalidInput
 from loketwijzer.models import Language, ScanAnswer, ServiceAtLocation
 from loketwijzer.models.accounts import ROLE_MUNICIPALITY
@@ -195,13 +195,6 @@ def can_answer(actor: Actor | None, code: str) -> bool:
     return actor.role == ROLE_MUNICIPALITY and actor.municipality == code
 
 
-def _actor_label(actor: Actor) -> str:
-    """Who answered, as shown on the public scan: the role, never a person's e-mail."""
-    if actor.is_admin:
-        return "beheer Loketwijzer"
-    return f"redactie gemeente {actor.municipality}"
-
-
 def _clean_answers(spec: ScanSpec, answers: Any) -> list[tuple[str, str, str | None]]:
     """``[{"criterion", "status", "comment"}]`` or ``{criterion: {"status", "comment"}}``."""
     if isinstance(answers, Mapping):
@@ -257,7 +250,7 @@ def save_scan_answers(session: Session, actor: Actor | None, code: str, answers:
         raise Forbidden(f"U mag de scan van gemeente {municipality.code} niet invullen.")
     rows = _clean_answers(spec or load_spec(), answers)
     stamp = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
-    who = (answered_by or _actor_label(actor))[:200]
+    who = (answered_by or actor_label(actor))[:200]
     existing = {r.criterion_id: r for r in session.scalars(
         select(ScanAnswer).where(ScanAnswer.municipality_code == municipality.code))}
     for cid, status, comment in rows:
