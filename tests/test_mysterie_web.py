@@ -201,3 +201,57 @@ def test_api_errors(client, url, status, code):
     assert response.status_code == status
     body = response.get_json()["error"]
     assert body["code"] == code and body["message"]
+
+
+def test_beheer_casus_and_findings_forms(loaded_db, fixture_mirror):
+    """Municipal editors add their own casus and record findings in /beheer (CSRF, own
+    municipality only), and they show on the casus page, escaped."""
+    import io
+
+    import yaml
+
+    from loketwijzer.actions import mysterie as actions
+    from loketwijzer.config import Settings
+    from tests.mysterie_fixture import CASUS
+    from tests.stewardship_fixture import csrf_of, login, make_user
+    from webapp import create_app
+
+    make_user(loaded_db, "team@teststad.example", "municipality", municipality="GM9001")
+    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror),
+                     TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
+    try:
+        client = app.test_client()
+        assert client.get("/beheer/mysterie").status_code == 302  # login first
+        login(client, "team@teststad.example")
+        page = client.get("/beheer/mysterie")
+        assert page.status_code == 200
+        token = csrf_of(page.get_data(as_text=True))
+        casus = yaml.safe_dump(dict(CASUS, id="eigen-route")).encode()
+        upload = {"csrf_token": token, "gemeente": "GM9001", "action": "casus",
+                  "file": (io.BytesIO(casus), "casus.yaml")}
+        assert client.post("/beheer/mysterie", data=upload,
+                           content_type="multipart/form-data").status_code == 302
+        broken = dict(upload, file=(io.BytesIO(b"id: x\n"), "kapot.yaml"))
+        refused = client.post("/beheer/mysterie", data=broken,
+                              content_type="multipart/form-data")
+        assert refused.status_code == 422 and "niet opgeslagen" in refused.get_data(True)
+        finding = {"csrf_token": token, "gemeente": "GM9001", "action": "finding",
+                   "casus": "eigen-route", "verdict": "beter", "owner": "Team Wmo",
+                   "text": "<script>x</script> De brief was onduidelijk."}
+        assert client.post("/beheer/mysterie",
+                           data={k: v for k, v in finding.items() if k != "csrf_token"}
+                           ).status_code == 400
+        assert client.post("/beheer/mysterie", data=finding).status_code == 302
+        listed = client.get("/beheer/mysterie").get_data(as_text=True)
+        assert "&lt;script&gt;x&lt;/script&gt;" in listed and "<script>x</script>" not in listed
+        assert client.get("/beheer/mysterie?gemeente=GM9002").status_code == 403
+        assert client.post("/beheer/mysterie", data=dict(finding, gemeente="GM9002")
+                           ).status_code == 403
+    finally:
+        app.extensions["loketwijzer_db"].dispose()
+        actions.clear_cache()
+    with loaded_db.session() as s:
+        assert [c.id for c in actions.own_casussen(s, "GM9001")] == ["eigen-route"]
+        found = actions.list_findings(s, "GM9001")
+        assert [(f.verdict, f.owner, f.created_by) for f in found] == [
+            ("beter", "Team Wmo", "redactie gemeente GM9001")]

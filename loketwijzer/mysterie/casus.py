@@ -444,10 +444,21 @@ def read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise CasusUnreadable(f"{path} is geen bestand.")
     if size > MAX_FILE_BYTES:
-        raise CasusUnreadable(f"Het bestand is te groot ({size // 1024} kB); een casus is "
-                              f"hooguit {MAX_FILE_BYTES // 1024} kB.")
+        _too_large(size)
+    return read_yaml_bytes(path.read_bytes())
+
+
+def _too_large(size: int) -> None:
+    raise CasusUnreadable(f"Het bestand is te groot ({size // 1024} kB); een casus is "
+                          f"hooguit {MAX_FILE_BYTES // 1024} kB.")
+
+
+def read_yaml_bytes(data: bytes) -> Any:
+    """A casus file's content (an upload, or a file read by :func:`read_yaml`)."""
+    if len(data) > MAX_FILE_BYTES:
+        _too_large(len(data))
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CasusUnreadable("Het bestand is geen tekst in UTF-8.") from exc
     return parse_yaml_text(text)

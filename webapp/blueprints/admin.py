@@ -347,3 +347,60 @@ def scan_answers():
     questions = [c for c in result.criteria() if c.source == SOURCE_VRAGENLIJST]
     return render_template("beheer/scan.html", result=result, questions=questions,
                            statuses=STATUSES, max_comment=scan.MAX_COMMENT)
+
+
+# ------------------------------------------------------------------ Mysterie-check
+
+@bp.route("/mysterie", methods=["GET", "POST"])
+@login_required
+def mysterie_work():
+    """A municipality adds its own casussen and records its team sessions' findings
+    (issue 11; the same actions as ``flask mysterie add`` and ``mysterie finding``)."""
+    from loketwijzer.actions import mysterie
+    from loketwijzer.mysterie.casus import MAX_FILE_BYTES, CasusInvalid, read_yaml_bytes
+    from loketwijzer.mysterie.rules import VERDICTS
+
+    code = (request.values.get("gemeente") or g.actor.municipality or "").strip().upper()
+    db = get_session()
+    if code and not mysterie.can_edit(g.actor, code):
+        abort(403)
+    problems: list[str] = []
+    status = 200
+    if code and request.method == "POST":
+        try:
+            if request.form.get("action") == "casus":
+                upload_file = request.files.get("file")
+                data = upload_file.stream.read(MAX_FILE_BYTES + 1) if upload_file else b""
+                casus, created = mysterie.add_casus(db, g.actor, read_yaml_bytes(data),
+                                                    municipality=code)
+                db.commit()
+                mysterie.clear_cache()
+                flash(_("Casus %(id)s is opgeslagen.", id=casus.id))
+            else:
+                mysterie.record_finding(
+                    db, g.actor, code, request.form.get("casus", ""),
+                    verdict=request.form.get("verdict", ""),
+                    text=request.form.get("text", ""), owner=request.form.get("owner", ""),
+                    date=request.form.get("date") or None,
+                    action=request.form.get("improvement") or None,
+                    step=request.form.get("step") or None)
+                db.commit()
+                flash(_("De bevinding is opgeslagen."))
+            return redirect(url_for("admin.mysterie_work", gemeente=code))
+        except CasusInvalid as exc:
+            db.rollback()
+            problems = [str(p) for p in exc.problems]
+            status = 422
+        except ActionError as exc:
+            db.rollback()
+            if exc.status == 403:
+                raise
+            problems = [exc.message]
+            status = 422 if exc.status != 404 else 404
+    context = {"code": code, "problems": problems, "verdicts": VERDICTS,
+               "max_kb": MAX_FILE_BYTES // 1024}
+    if code:
+        context.update(casussen=mysterie.list_casussen(db, code),
+                       own=mysterie.own_casussen(db, code),
+                       findings=mysterie.list_findings(db, code))
+    return render_template("beheer/mysterie.html", **context), status
