@@ -371,7 +371,7 @@ def mysterie_work():
             if request.form.get("action") == "casus":
                 upload_file = request.files.get("file")
                 data = upload_file.stream.read(MAX_FILE_BYTES + 1) if upload_file else b""
-                casus, created = mysterie.add_casus(db, g.actor, read_yaml_bytes(data),
+                casus, _ = mysterie.add_casus(db, g.actor, read_yaml_bytes(data),
                                                     municipality=code)
                 db.commit()
                 mysterie.clear_cache()
