@@ -371,8 +371,8 @@ def mysterie_work():
             if request.form.get("action") == "casus":
                 upload_file = request.files.get("file")
                 data = upload_file.stream.read(MAX_FILE_BYTES + 1) if upload_file else b""
-                casus, _ = mysterie.add_casus(db, g.actor, read_yaml_bytes(data),
-                                                    municipality=code)
+                casus = mysterie.add_casus(db, g.actor, read_yaml_bytes(data),
+                                           municipality=code)[0]
                 db.commit()
                 mysterie.clear_cache()
                 flash(_("Casus %(id)s is opgeslagen.", id=casus.id))
