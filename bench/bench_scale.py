@@ -113,12 +113,17 @@ def import_child(url: str, folder: str) -> None:
     files = sorted(Path(folder).glob("*.csv"))
     started = time.perf_counter()
     rejected = failed = 0
+    problems = []
     for path in files:
         report = run_import(provider_cls(path, settings=settings), db, show_progress=False)
-        failed += report.exit_code != 0
+        if report.exit_code != 0:
+            failed += 1
+            problems.append(f"{path.name}: {report.summary()[:300]}")
         rejected += report.rejected_rows
+    for line in problems:
+        print(line, file=sys.stderr)
     print(json.dumps({"seconds": time.perf_counter() - started, "files": len(files),
-                      "failed_files": failed, "rejected": rejected}))
+                      "failed_files": failed, "rejected": rejected, "problems": problems}))
 
 
 # ----------------------------------------------------------------------------- parent
@@ -273,6 +278,9 @@ def main() -> None:
         f"{imports[f]['seconds']:.0f} s ({f * BASELINE_SERVICES} services, "
         f"{imports[f]['files']} files, {imports[f]['failed_files']} failed)"
         if f in imports else ("–" if f == 1 else "reused")))
+    for f, result in imports.items():
+        for line in result.get("problems", []):
+            print(f"import problem at {f}×: {line}")
     print(f"\nqueries: {len(queries)} API, {len(zoek[factors[0]])} /zoek (status 200 counted); "
           f"5xx: {bad}")
     if any(bad.values()):

@@ -26,7 +26,7 @@ import datetime as dt
 import random
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 from importers.sociale_kaart_template import TEMPLATE_COLUMNS  # noqa: E402
 
 DEFAULT_CENTROIDS = REPO.parent / "shared" / "data" / "geo" / "pc4_centroids.csv"
+PLACES_FILE = "plaatsen_geonames.csv"  # next to the centroids: the place names we know
 BASELINE_SERVICES = 600  # about the offer of today's mirror (the 1×)
 SHARE_ADDRESS, SHARE_PLACE = 0.65, 0.15  # the rest has no visiting address
 SHARE_EXTRA_AREAS, SHARE_RESIDENTS_ONLY = 0.20, 0.12
@@ -66,6 +67,7 @@ class Muni:
     province: str
     population: int
     areas: list[Pc4]
+    places: list[str] = field(default_factory=list)  # known place names (gazetteer)
 
 
 def read_municipalities(path: Path) -> list[Muni]:
@@ -80,6 +82,13 @@ def read_municipalities(path: Path) -> list[Muni]:
             m.population += max(pop, 0)
             m.areas.append(Pc4(row["pc4"], max(pop, 0), row.get("plaats") or "",
                                float(row["lat"]), float(row["lon"])))
+    places = path.parent / PLACES_FILE
+    if places.exists():
+        with places.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                m = munis.get(row.get("gm_code") or "")
+                if m is not None and row.get("name") and row["name"] not in m.places:
+                    m.places.append(row["name"])
     return sorted(munis.values(), key=lambda m: m.code)
 
 
@@ -137,8 +146,9 @@ def rows_for(rng: random.Random, muni: Muni, count: int, neighbours: list[str],
                 "plaats": area.place, "lat": f"{lat:.6f}", "lon": f"{lon:.6f}",
                 "inloop": rng.choice(("ja", "nee")),
             })
-        elif u < SHARE_ADDRESS + SHARE_PLACE and area.place:
-            row["plaats"] = area.place
+        elif u < SHARE_ADDRESS + SHARE_PLACE and muni.places:
+            # Only a place the gazetteer knows: a row with an unknown place is refused.
+            row["plaats"] = area.place if area.place in muni.places else rng.choice(muni.places)
         else:
             row["online"] = "ja"
         if neighbours and rng.random() < SHARE_EXTRA_AREAS:
