@@ -18,6 +18,7 @@ per query), so machine noise hits every size alike. Per size it prints:
 * the import time of the synthetic files.
 
     .venv/bin/python bench/bench_scale.py --factors 1,10 [--n 200] [--work /tmp/scale]
+        [--baseline /tmp/base]   # also measure another checkout's code, interleaved
 
 SQLite only (the databases are files under ``--work``). Figures depend on the machine and
 on other load: compare columns of one run, not runs of different days.
@@ -40,7 +41,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
+# The code under test: this checkout, or (child processes of --baseline) another one.
+CODE = Path(os.environ.get("BENCH_CODE") or REPO).resolve()
 sys.path.insert(0, str(REPO))
+if CODE != REPO:
+    sys.path.insert(0, str(CODE))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_services import percentile, sample_queries  # noqa: E402
@@ -128,8 +133,13 @@ def import_child(url: str, folder: str) -> None:
 
 # ----------------------------------------------------------------------------- parent
 
-def run_child(*args: str) -> dict:
-    proc = subprocess.run([PY, __file__, *args], cwd=REPO, capture_output=True, text=True)
+def child_env(code: Path) -> dict[str, str]:
+    return {**os.environ, "BENCH_CODE": str(code)}
+
+
+def run_child(*args: str, code: Path = REPO) -> dict:
+    proc = subprocess.run([PY, __file__, *args], cwd=code, capture_output=True, text=True,
+                          env=child_env(code))
     if proc.returncode:
         print(proc.stdout[-2000:], proc.stderr[-4000:], sep="\n")
         raise SystemExit(f"child {args[0]} failed")
@@ -166,8 +176,9 @@ def prepare(work: Path, factors: list[int], seed: int) -> tuple[dict[int, str], 
 
 
 class Worker:
-    def __init__(self, url: str) -> None:
-        self.proc = subprocess.Popen([PY, __file__, "--worker", url], cwd=REPO, text=True,
+    def __init__(self, url: str, code: Path = REPO) -> None:
+        self.proc = subprocess.Popen([PY, __file__, "--worker", url], cwd=code, text=True,
+                                     env=child_env(code),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
         self.started = time.perf_counter()
@@ -210,6 +221,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for databases and CSV files (kept; reused if present)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (e.g. `git worktree add /tmp/base main`): "
+                             "its code is measured in extra columns, interleaved")
     parser.add_argument("--worker")
     parser.add_argument("--audit")
     parser.add_argument("--import", dest="import_", nargs=2)
@@ -229,59 +243,66 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     queries = sample_queries(urls[factors[0]], args.n, args.seed)
-    workers = {f: Worker(urls[f]) for f in factors}
-    first = {f: (time.perf_counter() - w.started) * 1000 for f, w in workers.items()}
-    first_req = {f: w.hello["first_ms"] for f, w in workers.items()}
+    # Columns: each size with this code, and with the baseline code when given.
+    codes = [("", REPO)] + ([(" base", args.baseline.resolve())] if args.baseline else [])
+    cols = [(f"{f}×{tag}", f, code) for tag, code in codes for f in factors]
+    keys = [c[0] for c in cols]
+    workers = {k: Worker(urls[f], code) for k, f, code in cols}
+    first = {k: (time.perf_counter() - w.started) * 1000 for k, w in workers.items()}
+    first_req = {k: w.hello["first_ms"] for k, w in workers.items()}
     warm = [f"/api/v1/services?{urlencode(q)}" for q in queries[:10]] + \
         [f"/zoek?{urlencode(zoek_params(q))}" for q in queries[:3]]
     for path in warm:
         for w in workers.values():
             w.ask({"path": path})
-    api: dict[int, list[float]] = {f: [] for f in factors}
-    zoek: dict[int, list[float]] = {f: [] for f in factors}
-    bad: dict[int, int] = {f: 0 for f in factors}
+    api: dict[str, list[float]] = {k: [] for k in keys}
+    zoek: dict[str, list[float]] = {k: [] for k in keys}
+    bad: dict[str, int] = {k: 0 for k in keys}
     for i, q in enumerate(queries):
         paths = [("api", f"/api/v1/services?{urlencode(q)}")]
         if i % 2 == 0:
             paths.append(("zoek", f"/zoek?{urlencode(zoek_params(q))}"))
         for kind, path in paths:
-            order = list(factors)
+            order = list(keys)
             rng.shuffle(order)
-            for f in order:
-                r = workers[f].ask({"path": path})
+            for k in order:
+                r = workers[k].ask({"path": path})
                 if r["status"] >= 500:
-                    bad[f] += 1
+                    bad[k] += 1
                 if r["status"] == 200:
-                    (api if kind == "api" else zoek)[f].append(r["ms"])
-    mem = {f: w.ask({"rss": True}) for f, w in workers.items()}
+                    (api if kind == "api" else zoek)[k].append(r["ms"])
+    mem = {k: w.ask({"rss": True}) for k, w in workers.items()}
     for w in workers.values():
         w.close()
-    audits = {f: run_child("--audit", urls[f]) for f in factors}
+    audits = {}
+    for k, f, code in sorted(cols, key=lambda c: c[1]):  # sizes side by side in time
+        audits[k] = run_child("--audit", urls[f], code=code)
 
     def row(name: str, fn) -> None:
-        print(f"| {name} | " + " | ".join(fn(f) for f in factors) + " |")
+        print(f"| {name} | " + " | ".join(fn(k) for k in keys) + " |")
 
     print()
-    print("| | " + " | ".join(f"{f}×" for f in factors) + " |")
-    print("|---|" + "---|" * len(factors))
+    print("| | " + " | ".join(keys) + " |")
+    print("|---|" + "---|" * len(keys))
     row("`/api/v1/services` median / p95, in-process",
-        lambda f: f"{statistics.median(api[f]):.1f} / {percentile(api[f], 95):.1f} ms")
-    row("`/zoek` median / p95", lambda f: f"{statistics.median(zoek[f]):.1f} / "
-                                         f"{percentile(zoek[f], 95):.1f} ms")
-    row("first request after start (index build)", lambda f: f"{first_req[f] / 1000:.2f} s")
-    row("worker start incl. first request", lambda f: f"{first[f] / 1000:.2f} s")
+        lambda k: f"{statistics.median(api[k]):.1f} / {percentile(api[k], 95):.1f} ms")
+    row("`/zoek` median / p95", lambda k: f"{statistics.median(zoek[k]):.1f} / "
+                                         f"{percentile(zoek[k], 95):.1f} ms")
+    row("first request after start (index build)", lambda k: f"{first_req[k] / 1000:.2f} s")
+    row("worker start incl. first request", lambda k: f"{first[k] / 1000:.2f} s")
     row("worker RSS after the queries / peak",
-        lambda f: f"{mem[f]['rss_mb']:.0f} / {mem[f]['peak_mb']:.0f} MB")
+        lambda k: f"{mem[k]['rss_mb']:.0f} / {mem[k]['peak_mb']:.0f} MB")
     row("national audit (cold process), peak RSS",
-        lambda f: f"{audits[f]['seconds']:.1f} s, {audits[f]['peak_mb']:.0f} MB")
-    row("import of the synthetic files", lambda f: (
-        f"{imports[f]['seconds']:.0f} s ({f * BASELINE_SERVICES} services, "
-        f"{imports[f]['files']} files, {imports[f]['failed_files']} failed)"
-        if f in imports else ("–" if f == 1 else "reused")))
+        lambda k: f"{audits[k]['seconds']:.1f} s, {audits[k]['peak_mb']:.0f} MB")
+    sizes = {k: f for k, f, _code in cols}
+    row("import of the synthetic files", lambda k: (
+        f"{imports[sizes[k]]['seconds']:.0f} s ({sizes[k] * BASELINE_SERVICES} services, "
+        f"{imports[sizes[k]]['files']} files, {imports[sizes[k]]['failed_files']} failed)"
+        if sizes[k] in imports else ("–" if sizes[k] == 1 else "reused")))
     for f, result in imports.items():
         for line in result.get("problems", []):
             print(f"import problem at {f}×: {line}")
-    print(f"\nqueries: {len(queries)} API, {len(zoek[factors[0]])} /zoek (status 200 counted); "
+    print(f"\nqueries: {len(queries)} API, {len(zoek[keys[0]])} /zoek (status 200 counted); "
           f"5xx: {bad}")
     if any(bad.values()):
         raise SystemExit("server errors during the benchmark")
