@@ -49,8 +49,12 @@ if CODE != REPO:
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_services import percentile, sample_queries  # noqa: E402
-from gen_national import BASELINE_SERVICES, generate  # noqa: E402
 
+if CODE != REPO:  # bench_services puts this checkout first again: the code under test wins
+    sys.path.insert(0, str(CODE))
+
+BASELINE_SERVICES = 600  # as gen_national.BASELINE_SERVICES (imported lazily: it loads the
+# project's packages, which in a --baseline child must come from the other checkout)
 PY = sys.executable
 
 
@@ -147,6 +151,7 @@ def run_child(*args: str, code: Path = REPO) -> dict:
 
 
 def prepare(work: Path, factors: list[int], seed: int) -> tuple[dict[int, str], dict[int, dict]]:
+    from gen_national import generate
     base = work / "scale_1x.db"
     if not base.exists():
         flask = REPO / ".venv" / "bin" / "flask"
