@@ -432,7 +432,9 @@ def compute(
     svc = frames.services
     sites = frames.sites
     A = frames.area_matrix
-    A_int = A.astype(np.int32)
+    # Counts as a float matrix product (BLAS; numpy's integer product is a slow loop).
+    # The counts stay far below 2**53, so they are exact and cast back unchanged.
+    A_float = A.astype(np.float64)
     indep = svc["independent"].to_numpy(bool)
     closed_svc = svc["closed"].to_numpy(bool)
     remote = svc["remote"].to_numpy(bool)
@@ -537,7 +539,7 @@ def compute(
     nearby = available & ~listed
 
     def per_area(mask: np.ndarray) -> np.ndarray:
-        return mask.astype(np.int32) @ A_int
+        return (mask.astype(np.float64) @ A_float).astype(np.int32)
 
     free = svc["free"].eq(True).to_numpy(bool)
     walk_in = svc["walk_in"].to_numpy(bool)
