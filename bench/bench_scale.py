@@ -186,7 +186,6 @@ class Worker:
                                      env=child_env(code),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
-        self.started = time.perf_counter()
         self.hello = self._read()
 
     def _read(self) -> dict:
@@ -253,7 +252,6 @@ def main() -> None:
     cols = [(f"{f}×{tag}", f, code) for tag, code in codes for f in factors]
     keys = [c[0] for c in cols]
     workers = {k: Worker(urls[f], code) for k, f, code in cols}
-    first = {k: (time.perf_counter() - w.started) * 1000 for k, w in workers.items()}
     first_req = {k: w.hello["first_ms"] for k, w in workers.items()}
     warm = [f"/api/v1/services?{urlencode(q)}" for q in queries[:10]] + \
         [f"/zoek?{urlencode(zoek_params(q))}" for q in queries[:3]]
@@ -294,7 +292,6 @@ def main() -> None:
     row("`/zoek` median / p95", lambda k: f"{statistics.median(zoek[k]):.1f} / "
                                          f"{percentile(zoek[k], 95):.1f} ms")
     row("first request after start (index build)", lambda k: f"{first_req[k] / 1000:.2f} s")
-    row("worker start incl. first request", lambda k: f"{first[k] / 1000:.2f} s")
     row("worker RSS after the queries / peak",
         lambda k: f"{mem[k]['rss_mb']:.0f} / {mem[k]['peak_mb']:.0f} MB")
     row("national audit (cold process), peak RSS",
