@@ -144,7 +144,7 @@ class FinderIndex:
     gazetteer: Gazetteer
     services: list[ServiceEntry]
     area_codes: list[str]
-    area_matrix: np.ndarray  # bool [services, areas]
+    area_matrix: np.ndarray  # float64 0/1 [services, areas]: scored as is, no per-query cast
     independent: np.ndarray
     free: np.ndarray  # 1 free, 0.4 unknown, 0 paid
     walk_in: np.ndarray
@@ -170,6 +170,11 @@ class FinderIndex:
     by_municipality: dict[str, np.ndarray]  # municipality -> services it may use by listing
     by_id: dict[str, int]
     built_at: dt.datetime = field(default_factory=dt.datetime.now)
+    # Location rows are grouped by service: segment k is rows loc_starts[k]:… of service
+    # loc_owner[k]; loc_segment gives each row its segment (None: not grouped, sort).
+    loc_starts: np.ndarray | None = None
+    loc_owner: np.ndarray | None = None
+    loc_segment: np.ndarray | None = None
 
     def area_column(self, code: str) -> int | None:
         try:
@@ -392,7 +397,7 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         gazetteer=gazetteer,
         services=services,
         area_codes=codes,
-        area_matrix=matrix,
+        area_matrix=matrix.astype(np.float64),
         independent=vec(lambda s: s.independent),
         free=np.array([1.0 if s.free else (0.4 if s.free is None else 0.0) for s in services],
                       dtype=float),
@@ -423,7 +428,20 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         loc_entries=loc_entries,
         by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
         by_id={s.id: s.idx for s in services},
+        **_location_segments(np.array(loc_service, dtype=np.int64)),
     )
+
+
+def _location_segments(loc_service: np.ndarray) -> dict[str, np.ndarray | None]:
+    """Segments of consecutive location rows of one service (rows are built per service,
+    so each service's rows are contiguous); None when they are not (then we sort)."""
+    if len(loc_service) == 0 or np.any(np.diff(loc_service) < 0):
+        return {"loc_starts": None, "loc_owner": None, "loc_segment": None}
+    new = np.ones(len(loc_service), dtype=bool)
+    new[1:] = loc_service[1:] != loc_service[:-1]
+    starts = np.flatnonzero(new)
+    return {"loc_starts": starts, "loc_owner": loc_service[starts],
+            "loc_segment": np.cumsum(new) - 1}
 
 
 def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndarray
@@ -445,6 +463,19 @@ def nearest_locations(index: FinderIndex, lat: float, lon: float
     if len(index.loc_entries) == 0:
         return dist, best
     d = haversine_km(lat, lon, index.loc_lat, index.loc_lon)
+    if index.loc_starts is not None:
+        # Linear instead of a sort: the minimum per service segment, then the first row
+        # reaching it (the row a stable sort by distance would put first; NaN sorts last).
+        low = np.fmin.reduceat(d, index.loc_starts)
+        low_row = low[index.loc_segment]
+        hit = np.flatnonzero((d == low_row) | np.isnan(low_row))
+        seg = index.loc_segment[hit]
+        keep = np.ones(len(hit), dtype=bool)
+        keep[1:] = seg[1:] != seg[:-1]
+        rows = hit[keep]
+        dist[index.loc_owner] = d[rows]
+        best[index.loc_owner] = rows
+        return dist, best
     order = np.lexsort((d, index.loc_service))
     services_sorted = index.loc_service[order]
     first = np.ones(len(order), dtype=bool)

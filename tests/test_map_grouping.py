@@ -48,9 +48,14 @@ def test_a_town_of_sixteen_draws_one_circle(map_app):
         m = maps.new_map(label="Kaart")
         maps.add_places(m, places)
         parts = maps.render_parts(m)
-    assert str(parts.scripts).count("L.circleMarker(") == 1
-    assert "16 plekken: 1, 2, 3" in str(parts.scripts)
-    assert "16 plekken in Utrecht (locatie bij benadering)" in str(parts.scripts)
+    from tests.test_pages import map_features
+
+    spots = [f["properties"] for f in map_features(str(parts.scripts))
+             if f["properties"]["kind"] == "spot"]
+    assert len(spots) == 1
+    assert "16 plekken: 1, 2, 3" in spots[0]["label"]
+    assert spots[0]["title"] == "16 plekken in Utrecht (locatie bij benadering)"
+    assert spots[0]["radius"] == maps.spot_radius(16)
 
 
 def test_town_of_labels():

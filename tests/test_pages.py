@@ -6,6 +6,7 @@ Each DB test runs on SQLite and PostgreSQL with the fixture mirror imported: Tes
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -20,6 +21,15 @@ from webapp import maps
 SEARCH = "/zoek?q=huurachterstand&postcode=9011"
 VIEWPORT = re.compile(r'<meta[^>]+name="viewport"[^>]*>', re.IGNORECASE)
 
+
+
+def map_features(html: str) -> list[dict]:
+    """The GeoJSON features of the places layer (webapp/maps.py PlacesLayer) in a page."""
+    found = re.search(r"lwPlaces\(\w+,\s*", html)
+    if not found:
+        return []
+    collection, _end = json.JSONDecoder().raw_decode(html, found.end())
+    return collection["features"]
 
 def html_of(response) -> str:
     return response.get_data(as_text=True)
@@ -123,13 +133,12 @@ def test_approximate_location_is_never_an_address(client, loaded_db):
     li = re.search(r'<li class="result[^"]*">(?:(?!<li class="result).)*Wijkteam Teststad'
                    r'(?:(?!<li class="result).)*', html, flags=re.S).group(0)
     assert 'class="address"' not in li
-    # On the map it is a dashed circle whose popup says so, not a marker.
+    # On the map it is a dashed circle (a "spot") whose popup says so, not a marker.
     # (Its popup may list other rough places in Teststad too: one spot per town.)
-    popup = next(p for p in re.finditer(r'(\w+)\.bindPopup\("((?:[^"\\]|\\.)*)"', html)
-                 if "Wijkteam Teststad" in p.group(2))
-    assert popup.group(1).startswith("circle_marker_")
-    assert "Locatie bij benadering: Teststad" in popup.group(0)
-    assert '"dashArray": "6 5"' in html
+    spots = [f["properties"] for f in map_features(html)
+             if "Wijkteam Teststad</strong>" in f["properties"]["popup"]]
+    assert spots and all(p["kind"] == "spot" for p in spots)
+    assert "Locatie bij benadering: Teststad" in spots[0]["popup"]
 
 
 def test_address_with_rough_point_says_so(client, loaded_db):
@@ -236,7 +245,7 @@ def test_service_page(client, loaded_db):
     assert "laatst gecontroleerd: 1 maart 2025" in text
     assert 'href="https://bron.example/2"' in html
     assert 'class="folium-map lw-map"' in html  # it has a point...
-    assert "circle_marker_" in html and "L.marker(" not in html  # ...a rough one
+    assert [f["properties"]["kind"] for f in map_features(html)] == ["spot"]  # a rough one
     assert f'href="/dienst/{sid}/print"' in html
 
 
@@ -366,7 +375,9 @@ def test_map_loads_nothing_from_other_hosts(map_app):
     everything = parts.head + parts.body + parts.scripts
     assert maps.external_asset_urls(everything) == []
     assert "/vendor/leaflet-markercluster/leaflet.markercluster.js" in parts.scripts
-    assert "L.markerClusterGroup(" in parts.scripts
+    assert "/static/js/map_places.js" in parts.scripts
+    assert '"cluster": {' in parts.scripts  # map_places.js clusters the pins
+    assert len(map_features(str(parts.scripts))) == maps.CLUSTER_FROM
     assert "viewport" not in everything and "user-scalable" not in everything
     assert "$(" not in parts.scripts  # no jQuery needed
     assert [item.symbol for item in parts.legend] == ["★", "RW"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import folium
-from branca.element import Element, JavascriptLink, MacroElement
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -316,46 +316,70 @@ def add_origin(m: folium.Map, lat: float, lon: float, label: str) -> LegendItem:
     return LegendItem("★", ORIGIN_COLOUR, _("Uw zoekpunt"), "origin")
 
 
+class PlacesLayer(MacroElement):
+    """All places of one map as one GeoJSON FeatureCollection, drawn by our own static
+    script (``static/js/map_places.js``): one small inline call instead of a Folium
+    template per marker, popup and tooltip (issue 13). The HTML inside is built and
+    escaped here; it travels as JSON strings, so data cannot break out of the script."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            lwPlaces({{ this._parent.get_name() }}, {{ this.data|tojson }},
+                     {{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any], options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "PlacesLayer"
+        self.data = data
+        self.options = options
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if self.options.get("cluster"):
+            for name, url in local_marker_cluster().default_css:
+                figure.header.add_child(CssLink(url), name=name)
+            for name, url in local_marker_cluster().default_js:
+                figure.header.add_child(JavascriptLink(url), name=name)
+        figure.header.add_child(JavascriptLink(places_script_url()), name="lw_places")
+        super().render(**kwargs)
+
+
+def places_script_url() -> str:
+    if has_request_context():
+        return url_for("static", filename="js/map_places.js")
+    return "/static/js/map_places.js"
+
+
+def _point(lat: float, lon: float, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties}
+
+
 def add_places(m: folium.Map, places: Iterable[MapPlace], *,
                cluster_from: int = CLUSTER_FROM) -> list[LegendItem]:
     """Markers for exact places (clustered when many) and dashed circles for approximate
-    ones. Returns the legend for the types drawn."""
+    ones, as one :class:`PlacesLayer`. Returns the legend for the types drawn."""
     places = list(places)
     exact = [p for p in places if not p.approximate]
     rough = [p for p in places if p.approximate]
-    target: folium.Map | MarkerCluster = m
-    if len(exact) >= cluster_from:
-        target = local_marker_cluster(
-            name=_("Hulp"), options={"showCoverageOnHover": False, "maxClusterRadius": 40}
-        ).add_to(m)
+    features: list[dict[str, Any]] = []
     legend: dict[str, LegendItem] = {}
     for place in exact:
         symbol, colour = marker_style(place.provider_type)
         shape = "square" if place.provider_type == "gemeente" else "round"
         shown = str(place.number) if place.number is not None else symbol
-        marker = folium.Marker(
-            [place.lat, place.lon],
-            icon=folium.DivIcon(html=_badge_html(shown, colour, shape), icon_size=(32, 32),
-                                icon_anchor=(16, 16), class_name="lw-marker"),
-            title=place.name,
-        ).add_to(target)
-        SafePopup(_popup_html(place)).add_to(marker)
+        features.append(_point(place.lat, place.lon, {
+            "kind": "pin", "badge": _badge_html(shown, colour, shape), "title": place.name,
+            "popup": _popup_html(place)}))
         legend.setdefault(place.provider_type,
                           LegendItem(symbol, colour, place.type_label or place.provider_type,
                                      shape))
     if rough:
-        group = folium.FeatureGroup(name=_("Locatie bij benadering")).add_to(m)
         for (lat, lon), together in approximate_spots(rough):
-            circle = folium.CircleMarker(
-                [lat, lon],
-                radius=spot_radius(len(together)),
-                color=APPROXIMATE_COLOUR,
-                weight=3,
-                dash_array="6 5",
-                fill=True,
-                fill_color=APPROXIMATE_COLOUR,
-                fill_opacity=0.12,
-            ).add_to(group)
             town = together[0].town
             if len(together) == 1:
                 tooltip = _("%(name)s (locatie bij benadering)", name=together[0].name)
@@ -367,23 +391,23 @@ def add_places(m: folium.Map, places: Iterable[MapPlace], *,
             else:
                 tooltip = _("%(n)d plekken (locatie bij benadering)", n=len(together))
                 popup = "<hr>".join(_popup_html(p) for p in together)
-            SafeTooltip(tooltip).add_to(circle)
-            SafePopup(popup, max_height=260).add_to(circle)
             text = spot_label(len(together), [p.number for p in together])
-            if text:
-                folium.Marker(
-                    [lat, lon],
-                    icon=folium.DivIcon(html=f'<span class="lw-spot-label" aria-hidden="true">'
-                                             f"{escape(text)}</span>",
-                                        icon_size=(SPOT_LABEL_WIDTH, SPOT_LABEL_HEIGHT),
-                                        icon_anchor=spot_label_anchor(len(together)),
-                                        class_name="lw-marker lw-spot"),
-                    title=tooltip,
-                ).add_to(group)
+            label = (f'<span class="lw-spot-label" aria-hidden="true">{escape(text)}</span>'
+                     if text else None)
+            features.append(_point(lat, lon, {
+                "kind": "spot", "radius": spot_radius(len(together)),
+                "title": str(tooltip), "tooltip": str(escape(tooltip)), "popup": popup,
+                "label": label, "labelSize": [SPOT_LABEL_WIDTH, SPOT_LABEL_HEIGHT],
+                "labelAnchor": list(spot_label_anchor(len(together)))}))
         legend["__approximate__"] = LegendItem(
             "", APPROXIMATE_COLOUR,
             _("Stippelcirkel: locatie bij benadering (plaats of postcodegebied, geen adres)"),
             "dashed")
+    if features:
+        options: dict[str, Any] = {"approximateColour": APPROXIMATE_COLOUR}
+        if len(exact) >= cluster_from:
+            options["cluster"] = {"showCoverageOnHover": False, "maxClusterRadius": 40}
+        PlacesLayer({"type": "FeatureCollection", "features": features}, options).add_to(m)
     return list(legend.values())
 
 

@@ -67,6 +67,7 @@ def test_search_list_map_and_no_third_party_requests(page, live_server, requests
     assert axe_violations(page) == []
     assert requests_log.foreign == [], requests_log.foreign
     assert any("/vendor/leaflet/leaflet.js" in u for u in requests_log.local)
+    assert any("/static/js/map_places.js" in u for u in requests_log.local)
     assert requests_log.tiles, "the map asked for no tiles at all"
     assert requests_log.csp_violations == []  # every inline map script carries the nonce
 
