@@ -344,3 +344,14 @@ def app(db, fixture_mirror):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def sapp(loaded_db, fixture_mirror):
+    """An app on the loaded fixture for editors (/beheer): sessions over plain http."""
+    from webapp import create_app
+
+    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror),
+                     TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
+    yield app
+    app.extensions["loketwijzer_db"].dispose()

@@ -203,7 +203,7 @@ def test_api_errors(client, url, status, code):
     assert body["code"] == code and body["message"]
 
 
-def test_beheer_casus_and_findings_forms(loaded_db, fixture_mirror):
+def test_beheer_casus_and_findings_forms(sapp, loaded_db):
     """Municipal editors add their own casus and record findings in /beheer (CSRF, own
     municipality only), and they show on the casus page, escaped."""
     import io
@@ -211,16 +211,12 @@ def test_beheer_casus_and_findings_forms(loaded_db, fixture_mirror):
     import yaml
 
     from loketwijzer.actions import mysterie as actions
-    from loketwijzer.config import Settings
     from tests.mysterie_fixture import CASUS
     from tests.stewardship_fixture import csrf_of, login, make_user
-    from webapp import create_app
 
     make_user(loaded_db, "team@teststad.example", "municipality", municipality="GM9001")
-    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror),
-                     TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
     try:
-        client = app.test_client()
+        client = sapp.test_client()
         assert client.get("/beheer/mysterie").status_code == 302  # login first
         login(client, "team@teststad.example")
         page = client.get("/beheer/mysterie")
@@ -248,7 +244,6 @@ def test_beheer_casus_and_findings_forms(loaded_db, fixture_mirror):
         assert client.post("/beheer/mysterie", data=dict(finding, gemeente="GM9002")
                            ).status_code == 403
     finally:
-        app.extensions["loketwijzer_db"].dispose()
         actions.clear_cache()
     with loaded_db.session() as s:
         assert [c.id for c in actions.own_casussen(s, "GM9001")] == ["eigen-route"]

@@ -304,34 +304,27 @@ def test_cli_show_and_answer(app, loaded_db):
     assert '"bouwstenen"' in as_json.output
 
 
-def test_beheer_questionnaire_form(loaded_db, fixture_mirror):
+def test_beheer_questionnaire_form(sapp, loaded_db):
     """Municipal editors answer their own scan in /beheer (CSRF), never another's."""
-    from loketwijzer.config import Settings
     from tests.stewardship_fixture import csrf_of, login
-    from webapp import create_app
 
     make_user(loaded_db, "team@teststad.example", "municipality", municipality="GM9001")
-    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror),
-                     TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
-    try:
-        client = app.test_client()
-        assert client.get("/beheer/scan").status_code == 302  # login first
-        login(client, "team@teststad.example")
-        page = client.get("/beheer/scan")
-        assert page.status_code == 200
-        html = page.get_data(as_text=True)
-        assert 'name="status-huisbezoek"' in html
-        form = {"csrf_token": csrf_of(html), "gemeente": "GM9001",
-                "criterion": ["huisbezoek"], "status-huisbezoek": "voldoet",
-                "comment-huisbezoek": "<b>Via het wijkteam</b>"}
-        without_token = {k: v for k, v in form.items() if k != "csrf_token"}
-        assert client.post("/beheer/scan", data=without_token).status_code == 400
-        assert client.post("/beheer/scan", data=form).status_code == 302
-        scan_page = client.get("/scan/GM9001").get_data(as_text=True)
-        assert "&lt;b&gt;Via het wijkteam&lt;/b&gt;" in scan_page  # escaped
-        assert "redactie gemeente GM9001" in scan_page
-        assert client.get("/beheer/scan?gemeente=GM9002").status_code == 403
-        other = dict(form, gemeente="GM9002")
-        assert client.post("/beheer/scan", data=other).status_code == 403
-    finally:
-        app.extensions["loketwijzer_db"].dispose()
+    client = sapp.test_client()
+    assert client.get("/beheer/scan").status_code == 302  # login first
+    login(client, "team@teststad.example")
+    page = client.get("/beheer/scan")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="status-huisbezoek"' in html
+    form = {"csrf_token": csrf_of(html), "gemeente": "GM9001",
+            "criterion": ["huisbezoek"], "status-huisbezoek": "voldoet",
+            "comment-huisbezoek": "<b>Via het wijkteam</b>"}
+    without_token = {k: v for k, v in form.items() if k != "csrf_token"}
+    assert client.post("/beheer/scan", data=without_token).status_code == 400
+    assert client.post("/beheer/scan", data=form).status_code == 302
+    scan_page = client.get("/scan/GM9001").get_data(as_text=True)
+    assert "&lt;b&gt;Via het wijkteam&lt;/b&gt;" in scan_page  # escaped
+    assert "redactie gemeente GM9001" in scan_page
+    assert client.get("/beheer/scan?gemeente=GM9002").status_code == 403
+    other = dict(form, gemeente="GM9002")
+    assert client.post("/beheer/scan", data=other).status_code == 403

@@ -31,14 +31,6 @@ from webapp import create_app
 
 
 @pytest.fixture
-def sapp(loaded_db, fixture_mirror):
-    app = create_app(Settings(database_url=loaded_db.url, sources_dir=fixture_mirror),
-                     TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
-    yield app
-    app.extensions["loketwijzer_db"].dispose()
-
-
-@pytest.fixture
 def ids(loaded_db):
     with loaded_db.session() as session:
         return {"own": town_hall(session, "GM9001").id, "other": town_hall(session, "GM9002").id}
