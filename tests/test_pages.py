@@ -444,3 +444,11 @@ def test_nothing_found_says_so_once(client, loaded_db):
     assert text.count("We vinden geen hulp bij dit onderwerp") == 1
     assert "We vonden geen hulp die past" not in text
     assert "Bel dan 112" in text  # the topic itself is enough for the safety banner
+
+
+def test_favicon(client):
+    assert 'rel="icon"' in html_of(client.get("/"))
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/static/favicon.svg")
+    assert client.get("/static/favicon.svg").status_code == 200

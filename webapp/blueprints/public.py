@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -557,3 +557,9 @@ def lang_url(lang: str) -> str:
 @bp.app_template_global("today")
 def today() -> dt.date:
     return dt.date.today()
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own; ours is an SVG in static/."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
