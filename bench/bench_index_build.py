@@ -1,7 +1,9 @@
 """Benchmark: building the finder index (issue 13, item 2) — Core column selects against
 the ORM-object builder it replaced, on the same database.
 
-Each build runs in a fresh process (``--child``), alternating new/old, so neither profits
+Three builders: the ORM one (before), ``_build_index`` (Core column selects with the
+garbage collector on) and ``build_index`` (the same with the collector paused, as
+served). Each build runs in a fresh process (``--child``), alternating new/old, so neither profits
 from the other's allocations or the identity map. Per build it prints the wall time of
 ``build_index`` (gazetteer and geocoder warm-up included, as on a first request), the
 process's peak RSS (``ru_maxrss``) and its RSS once the build's session is closed (what a
@@ -43,7 +45,7 @@ def child(url: str, which: str) -> None:
     from loketwijzer.db import Database
     from tests.test_finder_index_build import orm_build_index
 
-    builder = fi.build_index if which == "new" else orm_build_index
+    builder = {"new": fi.build_index, "core": fi._build_index, "old": orm_build_index}[which]
     database = Database(url)
     before = rss_mb()
     start = time.perf_counter()
@@ -63,16 +65,17 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", choices=("new", "old"))
+    parser.add_argument("--child", choices=("new", "core", "old"))
     args = parser.parse_args()
     if not args.db:
         parser.error("--db or DATABASE_URL is required")
     if args.child:
         child(args.db, args.child)
         return
-    results: dict[str, list[dict]] = {"new": [], "old": []}
+    results: dict[str, list[dict]] = {"new": [], "core": [], "old": []}
     for run in range(args.runs):
-        for which in (("new", "old") if run % 2 == 0 else ("old", "new")):
+        order = ["new", "core", "old"]
+        for which in (order if run % 2 == 0 else order[::-1]):
             out = subprocess.run([sys.executable, __file__, "--db", args.db, "--child", which],
                                  check=True, capture_output=True, text=True, cwd=REPO)
             row = json.loads(out.stdout.strip().splitlines()[-1])
@@ -82,7 +85,8 @@ def main() -> None:
                   f" {row['services']} services, {row['locations']} locations", flush=True)
     print(f"\n{args.db}, median of {args.runs}:")
     print(f"{'builder':<22}{'build s':>9}{'peak MB':>9}{'after MB':>10}")
-    for which, label in (("old", "ORM objects (before)"), ("new", "Core columns (after)")):
+    for which, label in (("old", "ORM objects (before)"), ("core", "Core columns, GC on"),
+                         ("new", "Core columns, GC off")):
         rows = results[which]
         print(f"{label:<22}{statistics.median(r['seconds'] for r in rows):>9.2f}"
               f"{statistics.median(r['peak_mb'] for r in rows):>9.0f}"

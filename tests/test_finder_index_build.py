@@ -254,3 +254,25 @@ def test_core_build_equals_the_orm_build_on_the_real_mirror(tmp_path_factory, sh
         database.dispose()
     assert len(new.services) > 300
     assert_same_index(new, old)
+
+
+def test_the_garbage_collector_is_paused_only_during_builds():
+    import gc
+
+    assert gc.isenabled()
+    with fi._gc_paused():
+        assert not gc.isenabled()
+        with fi._gc_paused():  # an overlapping build (another thread) keeps it off
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), fi._gc_paused():
+        raise RuntimeError("a failed build")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with fi._gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
