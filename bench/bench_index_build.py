@@ -10,7 +10,7 @@ process's peak RSS (``ru_maxrss``) and its RSS once the build's session is close
 worker keeps), both in MB, and the medians over ``--runs`` builds.
 
     .venv/bin/python bench/bench_index_build.py --db sqlite:////tmp/scale/scale_100x.db \
-        [--runs 3]
+        [--runs 3] [--baseline /tmp/base]
 
 The old builder lives in ``tests/test_finder_index_build.py`` (kept only to prove the
 results identical). Without ``--db`` it reads ``DATABASE_URL``.
@@ -28,7 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent.parent
+REPO = Path(os.environ.get("BENCH_INDEX_REPO") or HERE)  # --baseline: another checkout
 sys.path.insert(0, str(REPO))
 
 
@@ -43,9 +44,12 @@ def rss_mb() -> float:
 def child(url: str, which: str) -> None:
     from loketwijzer import finder_index as fi
     from loketwijzer.db import Database
-    from tests.test_finder_index_build import orm_build_index
 
-    builder = {"new": fi.build_index, "core": fi._build_index, "old": orm_build_index}[which]
+    if which == "old":
+        from tests.test_finder_index_build import orm_build_index as builder
+    else:
+        builder = {"new": fi.build_index, "base": fi.build_index,
+                   "core": getattr(fi, "_build_index", None)}[which]
     database = Database(url)
     before = rss_mb()
     start = time.perf_counter()
@@ -65,30 +69,36 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", choices=("new", "core", "old"))
+    parser.add_argument("--child", choices=("new", "core", "old", "base"))
+    parser.add_argument("--baseline", help="another checkout (e.g. `git worktree add "
+                        "/tmp/base main`): its build_index is measured too, interleaved")
     args = parser.parse_args()
     if not args.db:
         parser.error("--db or DATABASE_URL is required")
     if args.child:
         child(args.db, args.child)
         return
-    results: dict[str, list[dict]] = {"new": [], "core": [], "old": []}
+    results: dict[str, list[dict]] = {"new": [], "core": [], "old": [], "base": []}
     for run in range(args.runs):
-        order = ["new", "core", "old"]
+        order = ["new", "core", "old"] + (["base"] if args.baseline else [])
         for which in (order if run % 2 == 0 else order[::-1]):
+            repo = Path(args.baseline).resolve() if which == "base" else HERE
             out = subprocess.run([sys.executable, __file__, "--db", args.db, "--child", which],
-                                 check=True, capture_output=True, text=True, cwd=REPO)
+                                 check=True, capture_output=True, text=True, cwd=repo,
+                                 env={**os.environ, "BENCH_INDEX_REPO": str(repo)})
             row = json.loads(out.stdout.strip().splitlines()[-1])
             results[which].append(row)
             print(f"{which}: {row['seconds']:.2f} s, peak {row['peak_mb']:.0f} MB, "
                   f"after {row['rss_after_mb']:.0f} MB (before {row['rss_before_mb']:.0f}),"
                   f" {row['services']} services, {row['locations']} locations", flush=True)
     print(f"\n{args.db}, median of {args.runs}:")
-    print(f"{'builder':<22}{'build s':>9}{'peak MB':>9}{'after MB':>10}")
-    for which, label in (("old", "ORM objects (before)"), ("core", "Core columns, GC on"),
-                         ("new", "Core columns, GC off")):
+    print(f"{'builder':<24}{'build s':>9}{'peak MB':>9}{'after MB':>10}")
+    for which, label in (("base", "baseline checkout"), ("old", "ORM objects (test copy)"),
+                         ("core", "Core columns, GC on"), ("new", "Core columns, GC off")):
         rows = results[which]
-        print(f"{label:<22}{statistics.median(r['seconds'] for r in rows):>9.2f}"
+        if not rows:
+            continue
+        print(f"{label:<24}{statistics.median(r['seconds'] for r in rows):>9.2f}"
               f"{statistics.median(r['peak_mb'] for r in rows):>9.0f}"
               f"{statistics.median(r['rss_after_mb'] for r in rows):>10.0f}")
 
