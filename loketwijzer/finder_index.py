@@ -10,14 +10,17 @@ rebuilt when the data changes: every search asks the database for a cheap versio
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from geo.gazetteer import Gazetteer
@@ -49,7 +52,7 @@ EARTH_RADIUS_KM = 6371.0088
 GENERAL_LINE_TYPES = frozenset({"juridisch_loket"})
 
 
-@dataclass
+@dataclass(slots=True)  # slots: tens of thousands at national scale, less memory
 class ServiceEntry:
     """What the finder shows about one service, prepared once."""
 
@@ -119,7 +122,7 @@ class ServiceEntry:
                                       ("online", self.online)) if on]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LocationEntry:
     id: str
     lat: float
@@ -262,28 +265,80 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+def _rows(conn: Any, statement: Any, chunk: int = 10_000) -> Iterator[Row]:
+    """A select's rows fetched in chunks (not one fetch per row, nor all at once)."""
+    for part in conn.execute(statement).partitions(chunk):
+        yield from part
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = True
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a build allocates its million small objects
+    (it would traverse them over and over: about 40% of the build time at 60,000
+    services). Counted, so overlapping builds in threads switch it back on only after the
+    last one, and only if it was on before."""
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def build_index(session: Session, version: tuple) -> FinderIndex:
-    """Load the active offer in a handful of queries (no per-row lazy loading)."""
+    """The index of the active offer (see ``_build_index``), built with the cyclic garbage
+    collector paused."""
+    with _gc_paused():
+        return _build_index(session, version)
+
+
+def _build_index(session: Session, version: tuple) -> FinderIndex:
+    """Load the active offer in a handful of Core column selects: plain tuples, no ORM
+    objects, identity map or relationship loading (issue 13: at national scale the ORM
+    objects were most of the build's time and memory)."""
     from geo.geocode import warm_up
 
     gazetteer = Gazetteer.from_session(session, with_boundaries=True)
     warm_up(gazetteer)
     rows = session.execute(
-        select(Service, Organization.name, Organization.website, Organization.email)
+        select(Service.id, Service.name, Service.organization_id, Service.provider_type,
+               Service.independent, Service.free, Service.residents_only, Service.walk_in,
+               Service.by_appointment, Service.by_phone, Service.online, Service.url,
+               Service.notes, Service.confidence, Service.status, Service.email,
+               Service.target_group, Service.minimum_age, Service.maximum_age,
+               Service.public_note, Service.opening_hours, Service.status_note,
+               Service.source, Service.source_url, Service.source_date,
+               Service.last_checked,
+               Organization.name, Organization.website, Organization.email)
         .join(Organization, Organization.id == Service.organization_id)
         .where(Service.status.in_(INDEXED_STATUSES))
         .order_by(Service.id)
     ).all()
-    ids = [svc.id for svc, *_ in rows]
-    id_set = set(ids)
+    id_set = {row[0] for row in rows}
+    # The rest straight on the connection: plain rows, no ORM result processing (the
+    # first select above autoflushed the session, as before).
+    conn = session.connection()
 
     areas: dict[str, list[str]] = defaultdict(list)
-    for link_id, value in session.execute(select(Attribute.link_id, Attribute.value)):
+    for link_id, value in _rows(conn, select(Attribute.link_id, Attribute.value)):
         if link_id in id_set and value and value not in areas[link_id]:
             areas[link_id].append(value)
 
     scopes: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    for sid, scope, code in session.execute(
+    for sid, scope, code in _rows(
+            conn,
             select(ServiceArea.service_id, ServiceArea.scope, ServiceArea.municipality_code)):
         if sid in id_set:
             scopes[sid].append((scope, code))
@@ -291,7 +346,8 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
     phones: dict[str, str] = {}
     org_phones: dict[str, str] = {}
     loc_phones: dict[str, str] = {}
-    for sid, oid, lid, number in session.execute(
+    for sid, oid, lid, number in _rows(
+            conn,
             select(Phone.service_id, Phone.organization_id, Phone.location_id, Phone.number)
             .order_by(Phone.id)):
         if sid:
@@ -301,59 +357,72 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
         elif oid:
             org_phones.setdefault(oid, number)
 
-    addresses: dict[str, Address] = {}
-    for address in session.scalars(select(Address).order_by(Address.id)):
-        if address.address_type in (None, "physical") or address.location_id not in addresses:
-            addresses.setdefault(address.location_id, address)
+    # Per location its first address by id (what the ORM-object builder kept as well).
+    addresses: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for lid, address_type, line, postal_code, city in _rows(
+            conn,
+            select(Address.location_id, Address.address_type, Address.address_1,
+                   Address.postal_code, Address.city).order_by(Address.id)):
+        if address_type in (None, "physical") or lid not in addresses:
+            addresses.setdefault(lid, (line, postal_code, city))
 
+    no_address = (None, None, None)
     locations: dict[str, list[LocationEntry]] = defaultdict(list)
-    for sid, loc in session.execute(
-            select(ServiceAtLocation.service_id, Location)
+    for (sid, lid, lat, lon, location_type, precision, municipality_code, pc4, name,
+         description) in _rows(
+            conn,
+            select(ServiceAtLocation.service_id, Location.id, Location.latitude,
+                   Location.longitude, Location.location_type, Location.point_precision,
+                   Location.municipality_code, Location.pc4, Location.name,
+                   Location.description)
             .join(Location, Location.id == ServiceAtLocation.location_id)
             .order_by(ServiceAtLocation.id)):
-        if sid not in id_set or loc.latitude is None or loc.longitude is None:
+        if sid not in id_set or lat is None or lon is None:
             continue
-        if loc.location_type not in (None, "physical"):
+        if location_type not in (None, "physical"):
             continue
-        address = addresses.get(loc.id)
+        line, postal_code, city = addresses.get(lid, no_address)
         locations[sid].append(LocationEntry(
-            id=loc.id, lat=loc.latitude, lon=loc.longitude, precision=loc.point_precision,
-            municipality_code=loc.municipality_code, pc4=loc.pc4, name=loc.name,
-            address=address.address_1 if address else None,
-            postal_code=address.postal_code if address else None,
-            city=address.city if address else None,
-            description=loc.description,
+            id=lid, lat=lat, lon=lon, precision=precision,
+            municipality_code=municipality_code, pc4=pc4, name=name,
+            address=line, postal_code=postal_code, city=city, description=description,
         ))
-        if sid not in phones and loc.id in loc_phones:
-            phones[sid] = loc_phones[loc.id]
+        if sid not in phones and lid in loc_phones:
+            phones[sid] = loc_phones[lid]
+    del addresses
 
     services: list[ServiceEntry] = []
-    for i, (svc, org_name, org_website, org_email) in enumerate(rows):
-        svc_scopes = scopes.get(svc.id, [])
+    for i, (sid, name, organization_id, provider_type, independent, free, residents_only,
+            walk_in, by_appointment, by_phone, online, url, notes, confidence, status,
+            email, target_group, min_age, max_age, public_note, opening_hours,
+            status_note, source, source_url, source_date, last_checked,
+            org_name, org_website, org_email) in enumerate(rows):
+        svc_scopes = scopes.get(sid, [])
         home = tuple(sorted({c for s, c in svc_scopes if s == SCOPE_MUNICIPALITY and c}))
-        locs = locations.get(svc.id, [])
+        locs = locations.get(sid, [])
         if not svc_scopes:
             home = tuple(sorted({loc.municipality_code for loc in locs
                                  if loc.municipality_code}))
         region = tuple(sorted({c for s, c in svc_scopes if s == SCOPE_REGION and c}))
         services.append(ServiceEntry(
-            idx=i, id=svc.id, name=svc.name, organization=org_name,
-            provider_type=svc.provider_type, independent=bool(svc.independent),
-            free=svc.free, residents_only=bool(svc.residents_only),
-            walk_in=bool(svc.walk_in), by_appointment=bool(svc.by_appointment),
-            by_phone=bool(svc.by_phone), online=bool(svc.online),
-            phone=phones.get(svc.id) or org_phones.get(svc.organization_id),
-            website=svc.url or org_website, notes=svc.notes, confidence=svc.confidence,
-            status=svc.status, email=svc.email or org_email, target_group=svc.target_group,
-            min_age=svc.minimum_age, max_age=svc.maximum_age, public_note=svc.public_note,
-            opening_hours=svc.opening_hours, status_note=svc.status_note,
-            source=svc.source, source_url=svc.source_url, source_date=svc.source_date,
-            last_checked=svc.last_checked, areas=tuple(areas.get(svc.id, ())),
+            idx=i, id=sid, name=name, organization=org_name,
+            provider_type=provider_type, independent=bool(independent),
+            free=free, residents_only=bool(residents_only),
+            walk_in=bool(walk_in), by_appointment=bool(by_appointment),
+            by_phone=bool(by_phone), online=bool(online),
+            phone=phones.get(sid) or org_phones.get(organization_id),
+            website=url or org_website, notes=notes, confidence=confidence,
+            status=status, email=email or org_email, target_group=target_group,
+            min_age=min_age, max_age=max_age, public_note=public_note,
+            opening_hours=opening_hours, status_note=status_note,
+            source=source, source_url=source_url, source_date=source_date,
+            last_checked=last_checked, areas=tuple(areas.get(sid, ())),
             scopes=tuple(sorted({s for s, _ in svc_scopes})),
             home_municipalities=home, region_municipalities=region,
             region_unknown=any(s == SCOPE_REGION and not c for s, c in svc_scopes),
             locations=locs,
         ))
+    del rows
     return _arrays(version, gazetteer, services)
 
 
