@@ -16,12 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loketwijzer import counters
 from loketwijzer.models import DemandSignal
 
 MIN_CELL = 10  # a count below this is never shown or exported
+KEY_COLUMNS = ("municipality_code", "area_code", "iso_week")
 TREND_WEEKS = 12
 MAX_AREAS_PER_SEARCH = 8  # the finder matches at most a handful; a guard, not a rule
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -63,28 +65,7 @@ def record(session: Session, municipality_code: str | None, areas: Iterable[str]
     week = iso_week(today or dt.date.today())
     rows = [{"municipality_code": municipality_code, "area_code": a, "iso_week": week,
              "count": 1} for a in codes]
-    dialect = session.get_bind().dialect.name
-    if dialect in {"sqlite", "postgresql"}:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(DemandSignal).values(rows)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["municipality_code", "area_code", "iso_week"],
-            set_={"count": DemandSignal.count + 1})
-        session.execute(stmt)
-    else:  # pragma: no cover - other databases: read, then write
-        for row in rows:
-            done = session.execute(
-                update(DemandSignal).where(
-                    DemandSignal.municipality_code == row["municipality_code"],
-                    DemandSignal.area_code == row["area_code"],
-                    DemandSignal.iso_week == row["iso_week"])
-                .values(count=DemandSignal.count + 1))
-            if not done.rowcount:
-                session.add(DemandSignal(**row))
-    session.flush()
+    counters.increment(session, DemandSignal, KEY_COLUMNS, rows)
     return len(codes)
 
 

@@ -9,9 +9,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loketwijzer import counters
 from loketwijzer.actions.editing import load_service, record_version
 from loketwijzer.actions.finder import is_stale
 from loketwijzer.auth import Actor, require_edit, scope_filter
@@ -47,15 +48,8 @@ def count_impressions(session: Session, service_ids: Iterable[str],
         return
     day = day or dt.date.today()
     try:
-        for sid, n in sorted(counts.items()):
-            bumped = session.execute(
-                update(ServiceImpression)
-                .where(ServiceImpression.service_id == sid, ServiceImpression.day == day)
-                .values(count=ServiceImpression.count + n),
-                execution_options={"synchronize_session": False})
-            if bumped.rowcount == 0:
-                session.execute(insert(ServiceImpression).values(service_id=sid, day=day,
-                                                                 count=n))
+        counters.increment(session, ServiceImpression, ("service_id", "day"), [
+            {"service_id": sid, "day": day, "count": n} for sid, n in sorted(counts.items())])
         session.commit()
     except Exception:  # a lost count (e.g. two first inserts at once) is fine; a failed
         session.rollback()  # search is not
