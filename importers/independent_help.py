@@ -26,6 +26,7 @@ from importers.common import (
     resolve_municipality,
 )
 from importers.readers import count_lines, read_csv
+from loketwijzer.eligibility import MAX_AGE, MIN_AGE
 from loketwijzer.models import (
     SCOPE_MUNICIPALITY,
     SCOPE_NATIONAL,
@@ -52,7 +53,6 @@ STATUSES = {"actief": STATUS_ACTIVE, "onzeker": STATUS_UNCERTAIN,
             "verwijzing": STATUS_REFERRAL, "beeindigd": STATUS_DEFUNCT,
             "beëindigd": STATUS_DEFUNCT}
 SERVES_NATIONAL = "NL"
-MAX_AGE = 120
 _HOUSE_NUMBER = re.compile(r"\d")
 _QUALIFIERS = ("noord", "oost", "zuid", "west", "midden")
 _PROVINCE_WORDS = {
@@ -246,8 +246,8 @@ def _truth_columns(rownum: int, row: dict[str, Any], gaz: Gazetteer) -> dict[str
                 raise f.reject(rownum, "serves", "gebruik NL of CBS-codes (GM0363)", raw_serves)
             serves = sorted(set(parts))
     residents_only = f.boolean(rownum, "residents_only", row.get("residents_only"), False)
-    min_age = f.integer(rownum, "min_age", row.get("min_age"), lo=0, hi=MAX_AGE)
-    max_age = f.integer(rownum, "max_age", row.get("max_age"), lo=0, hi=MAX_AGE)
+    min_age = f.integer(rownum, "min_age", row.get("min_age"), lo=MIN_AGE, hi=MAX_AGE)
+    max_age = f.integer(rownum, "max_age", row.get("max_age"), lo=MIN_AGE, hi=MAX_AGE)
     if min_age is not None and max_age is not None and max_age < min_age:
         raise f.reject(rownum, "max_age", f"is lager dan min_age ({min_age})", max_age)
     raw_status = f.text(row.get("status"))

@@ -20,6 +20,7 @@ from importers.upsert import upsert
 from loketwijzer.actions.editing import ImportGuard
 from loketwijzer.db import Database
 from loketwijzer.models import ImportRun
+from loketwijzer.models.base import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def run_import(
 ) -> ImportReport:
     """Import one file. A rejected row, or any failure, leaves the database as it was."""
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started_at = utc_now()
     report = ImportReport(provider=provider.name, source=provider.source)
     if show_progress is None:
         show_progress = sys.stderr.isatty()
@@ -104,7 +105,7 @@ def _run_row(report: ImportReport, started_at: dt.datetime) -> ImportRun:
         source=report.source,
         path=report.path,
         started_at=started_at,
-        finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        finished_at=utc_now(),
         status=report.status,
         inserted=report.inserted,
         updated=report.updated,

@@ -41,6 +41,14 @@ ANONYMOUS = Actor(ROLE_ANONYMOUS)
 SYSTEM = Actor(ROLE_SYSTEM)
 
 
+def acts_for_municipality(actor: Actor | None, code: str) -> bool:
+    """Work done for a whole municipality (its scan answers, its Mysterie-check): admins,
+    and the editors of that municipality."""
+    if actor is None:
+        return False
+    return actor.is_admin or (actor.role == ROLE_MUNICIPALITY and actor.municipality == code)
+
+
 def actor_label(actor: Actor) -> str:
     """Who did something, as shown next to public work (scan answers, Mysterie findings):
     the role and the body, never a person's e-mail address (that is for admins only)."""

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from importers import fields as f
 from importers.base import RowRejected
+from loketwijzer.eligibility import MAX_AGE, MIN_AGE
 from loketwijzer.models import (
     PRECISION_ADDRESS,
     PRECISION_MUNICIPALITY,
@@ -57,7 +58,7 @@ def _required_line(row: int, name: str, value: Any) -> str:
 
 
 def _age(row: int, name: str, value: Any) -> int | None:
-    return f.integer(row, name, value, lo=0, hi=120)
+    return f.integer(row, name, value, lo=MIN_AGE, hi=MAX_AGE)
 
 
 def _boolean(row: int, name: str, value: Any) -> bool:

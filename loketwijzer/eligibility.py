@@ -50,8 +50,7 @@ def is_listable(status: Any) -> Any:
 
 
 def is_referral(status: Any) -> Any:
-    if isinstance(status, np.ndarray):
-        return status == STATUS_REFERRAL
+    """A national entrance, not a place (works on one status or an array of them)."""
     return status == STATUS_REFERRAL
 
 

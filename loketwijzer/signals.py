@@ -76,7 +76,6 @@ def record_search(session: Session, found: Mapping[str, Any], *, opted_out: bool
     origin = found.get("origin") or {}
     municipality = origin.get("municipality") or {}
     code = municipality.get("code") if isinstance(municipality, Mapping) else None
-    code = code or origin.get("municipality_code")
     areas = [a.get("code") for a in found.get("areas") or [] if isinstance(a, Mapping)]
     return record(session, code, areas, today, opted_out=opted_out)
 

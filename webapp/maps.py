@@ -181,30 +181,9 @@ def new_map(
     return m
 
 
-class SafePopup(MacroElement):
-    """A popup bound from a JSON string: no jQuery (folium's Popup needs it) and no way for
-    data to break out of the script (folium puts popup HTML in a JS template literal)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }},
-                                                    {{ this.options|tojavascript }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html: str, max_width: int = 300, max_height: int | None = None) -> None:
-        super().__init__()
-        self._name = "SafePopup"
-        self.html = str(html)
-        self.options = {"max_width": max_width}
-        if max_height:
-            self.options["max_height"] = max_height  # scrolls when many places share a spot
-
-
 class SafeTooltip(MacroElement):
-    """A plain-text tooltip, escaped here and passed as JSON (see :class:`SafePopup`)."""
+    """A plain-text tooltip, escaped here and passed as JSON: no way for data to break out of
+    the script (folium puts tooltip HTML in a JS template literal)."""
 
     _template = Template(
         """

@@ -27,6 +27,7 @@ from loketwijzer.models.accounts import (
     PasswordToken,
     User,
 )
+from loketwijzer.models.base import utc_now as now
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -42,10 +43,6 @@ _DUMMY_HASH = _hasher.hash("not a password: equal work for unknown accounts")
 class LoginFailed(ActionError):
     status = 401
     code = "login_failed"
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def digest(token: str) -> str:
@@ -220,12 +217,17 @@ def issue_token(session: Session, actor: Actor, email: str) -> str:
 def revoke_tokens(session: Session, actor: Actor, email: str) -> int:
     require_admin(actor)
     user = find_user(session, email)
+    count = _revoke_all(session, user)
+    log_event(session, user.id, "tokens_revoked", str(count))
+    session.commit()
+    return count
+
+
+def _revoke_all(session: Session, user: User) -> int:
     rows = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                   ApiToken.revoked_at.is_(None))).all()
     for row in rows:
         row.revoked_at = now()
-    log_event(session, user.id, "tokens_revoked", str(len(rows)))
-    session.commit()
     return len(rows)
 
 
@@ -244,9 +246,7 @@ def disable_user(session: Session, actor: Actor, email: str) -> User:
     require_admin(actor)
     user = find_user(session, email)
     user.disabled = True
-    for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                      ApiToken.revoked_at.is_(None))):
-        row.revoked_at = now()
+    _revoke_all(session, user)
     log_event(session, user.id, "disabled", f"by={actor.email or actor.role}")
     session.commit()
     return user

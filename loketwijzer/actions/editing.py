@@ -3,7 +3,6 @@ import guard that keeps editors' changes through re-imports (issue 10)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from loketwijzer.models import (
     ServiceAtLocation,
 )
 from loketwijzer.models.accounts import User
+from loketwijzer.models.base import utc_now as now
 from loketwijzer.models.history import (
     REVIEW_CONFLICT,
     SOURCE_EDITOR,
@@ -56,10 +56,6 @@ class EditResult:
     service_id: str
     version_id: int | None
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def load_service(session: Session, service_id: str) -> Service:

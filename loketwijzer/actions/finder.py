@@ -384,8 +384,7 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     order_score = score - 10.0 * tier
     chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
                      index.veilig_thuis if safety else None)
-    chosen, fallback = _with_national_line(index, chosen, remote, candidates, limit,
-                                           origin is not None)
+    chosen, fallback = _with_national_line(index, chosen, remote, limit, origin is not None)
     results = [
         _result(index, index.services[i], matched, origin, float(score[i]),
                 float(dist[i]) if np.isfinite(dist[i]) else None,
@@ -420,7 +419,7 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
 
 
 def _with_national_line(index: FinderIndex, chosen: list[int], remote: np.ndarray,
-                        candidates: np.ndarray, limit: int, has_origin: bool
+                        limit: int, has_origin: bool
                         ) -> tuple[list[int], str | None]:
     """When local help in the list cannot be reached (no phone, e-mail, website or
     address) and no reachable remote help is listed, put the general national line

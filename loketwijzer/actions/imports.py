@@ -28,7 +28,7 @@ STATUS_TEXT = {
 }
 
 
-def _may_import(actor: Actor) -> None:
+def may_import(actor: Actor) -> None:
     if not (actor.is_admin or actor.role == ROLE_MUNICIPALITY):
         raise Forbidden("Alleen gemeenten en beheerders laden een sociale kaart.")
 
@@ -36,7 +36,7 @@ def _may_import(actor: Actor) -> None:
 def import_runs(session: Session, actor: Actor) -> list[dict[str, Any]]:
     from importers.sociale_kaart import source_for
 
-    _may_import(actor)
+    may_import(actor)
     query = select(ImportRun).order_by(ImportRun.id.desc()).limit(RUNS_SHOWN)
     if not actor.is_admin:
         query = query.where(ImportRun.source == source_for(actor.municipality or "-"))
@@ -67,7 +67,7 @@ def upload_sociale_kaart(db: Database, actor: Actor, path: Path, settings: Any =
     from importers.pipeline import run_import
     from importers.sociale_kaart import SocialeKaartProvider, file_municipality, read_table
 
-    _may_import(actor)
+    may_import(actor)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InvalidInput("Kies een .csv- of .xlsx-bestand (het sjabloon).",
                            code="invalid_file_type")

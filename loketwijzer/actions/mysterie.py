@@ -31,10 +31,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loketwijzer.actions.municipalities import normalise_code
-from loketwijzer.auth import SYSTEM, Actor, actor_label
+from loketwijzer.auth import SYSTEM, Actor, actor_label, acts_for_municipality
 from loketwijzer.errors import Forbidden, InvalidInput, NotFound
 from loketwijzer.models import Municipality, MysterieCasus, MysterieFinding, Pc4Area
-from loketwijzer.models.accounts import ROLE_MUNICIPALITY
 from loketwijzer.mysterie import rules
 from loketwijzer.mysterie.casus import (
     COUNTERPARTIES,
@@ -68,9 +67,7 @@ CLI_ACTOR = SYSTEM  # whoever may run the command line may do everything
 
 def can_edit(actor: Actor, municipality_code: str) -> bool:
     """May ``actor`` add casussen and findings for this municipality?"""
-    if actor.is_admin:
-        return True
-    return actor.role == ROLE_MUNICIPALITY and actor.municipality == municipality_code
+    return acts_for_municipality(actor, municipality_code)
 
 
 def _authorise(actor: Actor, municipality_code: str) -> None:

@@ -21,13 +21,12 @@ from sqlalchemy.orm import Session
 from loketwijzer import signals
 from loketwijzer.actions import audit
 from loketwijzer.actions.municipalities import get_municipality_row
-from loketwijzer.auth import Actor, actor_label
+from loketwijzer.auth import Actor, actor_label, acts_for_municipality
 from loketwijzer.errors import Forbidden, InvalidInput
 from loketwijzer.models import Language, ScanAnswer, ServiceAtLocation
-from loketwijzer.models.accounts import ROLE_MUNICIPALITY
 from loketwijzer.scan import STATUSES, load_spec
 from loketwijzer.scan.measures import MEASURES, Context
-from loketwijzer.scan.spec import SOURCE_DATA, STATUS_ONBEKEND, ScanSpec
+from loketwijzer.scan.spec import SOURCE_DATA, STATUS_ONBEKEND, STATUS_VOLDOET, ScanSpec
 
 MAX_COMMENT = 1000
 MAX_ANSWERS = 50
@@ -124,16 +123,14 @@ def _languages(session: Session, service_ids: list[str]) -> dict[str, tuple[str,
     if not service_ids:
         return {}
     found: dict[str, set[str]] = defaultdict(set)
-    wanted = set(service_ids)
-    for sid, name, code in session.execute(
-            select(Language.service_id, Language.name, Language.code)
-            .where(Language.service_id.is_not(None))):
-        if sid in wanted and (name or code):
-            found[sid].add(name or code)
-    for sid, name, code in session.execute(
-            select(ServiceAtLocation.service_id, Language.name, Language.code)
-            .join(Language, Language.location_id == ServiceAtLocation.location_id)):
-        if sid in wanted and (name or code):
+    wanted = sorted(set(service_ids))
+    rows = [*session.execute(select(Language.service_id, Language.name, Language.code)
+                             .where(Language.service_id.in_(wanted))),
+            *session.execute(select(ServiceAtLocation.service_id, Language.name, Language.code)
+                             .join(Language, Language.location_id == ServiceAtLocation.location_id)
+                             .where(ServiceAtLocation.service_id.in_(wanted)))]
+    for sid, name, code in rows:
+        if name or code:
             found[sid].add(name or code)
     return {sid: tuple(sorted(v)) for sid, v in found.items()}
 
@@ -170,7 +167,7 @@ def scan_municipality(session: Session, code: str, *, as_of: dt.date | None = No
                 status = answer.status if answer else STATUS_ONBEKEND
                 extra = {"answer": answer, "question": c.question,
                          "question_en": c.question_en}
-            met = status == "voldoet"
+            met = status == STATUS_VOLDOET
             criteria.append(CriterionResult(
                 id=c.id, bouwsteen=b.code, source=c.source, label=c.label,
                 label_en=c.label_en, status=status, todo=None if met else c.todo,
@@ -187,12 +184,8 @@ def scan_municipality(session: Session, code: str, *, as_of: dt.date | None = No
 # ----------------------------------------------------------------------------- answers
 
 def can_answer(actor: Actor | None, code: str) -> bool:
-    """Admins, and the editors of this municipality (role 'municipality' with its code)."""
-    if actor is None:
-        return False
-    if actor.is_admin:
-        return True
-    return actor.role == ROLE_MUNICIPALITY and actor.municipality == code
+    """Admins, and the editors of this municipality."""
+    return acts_for_municipality(actor, code)
 
 
 def _clean_answers(spec: ScanSpec, answers: Any) -> list[tuple[str, str, str | None]]:

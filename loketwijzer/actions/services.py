@@ -74,7 +74,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "referral": ("Dit is geen plek om langs te gaan, maar een landelijke ingang naar hulp bij u "
                  "in de buurt.", "This is not a place to visit, but a national entrance to "
                  "help near you."),
-    "target": ("Alleen voor: {group}", "Only for: {group}"),
 }
 
 

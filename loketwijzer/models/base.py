@@ -50,3 +50,8 @@ class ChildProvenanceMixin:
     """Dependent rows (address, phone, schedule...) carry their parent's source name."""
 
     source: Mapped[str] = mapped_column(String(80), index=True)
+
+
+def utc_now() -> dt.datetime:
+    """Now, as stored: timestamps in the database are naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

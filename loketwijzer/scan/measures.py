@@ -13,10 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUS_VOLDOET = "voldoet"
-STATUS_DEELS = "deels"
-STATUS_NIET = "voldoet_niet"
-STATUS_ONBEKEND = "onbekend"
+from loketwijzer.scan.spec import STATUS_DEELS, STATUS_NIET, STATUS_ONBEKEND, STATUS_VOLDOET
 
 MAX_EVIDENCE_SERVICES = 25  # longer lists are cut (the total is in the figures)
 DUTCH = frozenset({"nl", "nld", "dut", "nederlands", "dutch"})

@@ -260,7 +260,7 @@ def upload():
             report = imports.upload_sociale_kaart(get_db(), g.actor, path, get_settings())
         status = 200 if report["status"] == "ok" else 422
     else:
-        imports.import_runs(get_session(), g.actor)  # the same role check as the upload
+        imports.may_import(g.actor)  # the same role check as the upload
     return render_template("beheer/upload.html", report=report), status
 
 
