@@ -37,8 +37,6 @@ MAX_XLSX_COMPRESSION_RATIO = 100
 RATIO_CHECK_FROM_BYTES = 1 * MB
 #: XLSX: most parts in the package (a workbook has a few dozen).
 MAX_XLSX_MEMBERS = 1_000
-#: CSV: largest single field (the csv module's own limit is 128 KB).
-MAX_CSV_FIELD_BYTES = 128 * 1024
 
 #: How much of a sheet's XML is read to find its declared ``<dimension>``.
 DIMENSION_PEEK_BYTES = 64 * 1024

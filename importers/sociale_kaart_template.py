@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from loketwijzer.provider_types import ProviderTypes, load_provider_types
+from loketwijzer.spreadsheet_safe import xlsx_text
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -349,7 +350,7 @@ def _write_xlsx(target: Path | BinaryIO, rows: list[Mapping[str, object]], *,
             if isinstance(value, str):
                 cell.number_format = "@"
                 if value:
-                    cell.data_type = "s"  # text as typed, never a formula
+                    xlsx_text(cell, value)  # text as typed, never a formula
             if example:
                 cell.font = example_font
     sheet.freeze_panes = "B2"

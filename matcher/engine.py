@@ -311,8 +311,9 @@ class Matcher:
         (partner, family) or any injury word keeps the literal, safe reading.
         """
         fig = self._figurative_rule
-        if not (fig.physical or fig.pressure):
-            return hits
+        if not (fig.physical or fig.pressure) or not any(
+                (AREA, SAFETY_AREA) in hit.term.signals for hit in hits):
+            return hits  # the common case: no violence word to read at all
         present = set(tokens)
         if present & fig.anchors:
             return hits

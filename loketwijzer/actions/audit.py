@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session
 
 from geo import audit_geo
 from geo.audit_geo import CATEGORIES, AuditArrays, AuditFrames
+from importers.independent_help import IndependentHelpProvider
+from importers.roo import RooTownHallProvider
+from importers.sociale_kaart import SOURCE_PREFIX as SOCIALE_KAART_PREFIX
 from loketwijzer.actions.municipalities import get_municipality_row, normalise_code
 from loketwijzer.errors import InvalidInput, NotFound
 
@@ -78,9 +81,9 @@ INVENTORY_ORGANISATIONS = 1113
 INVENTORY_LOCATIONS = 1621
 INVENTORY_SOURCE = ("Significant Public voor Divosa (2023): 1.113 organisaties op 1.621 "
                     "locaties met eerstelijns sociaal-juridische hulp in 342 gemeenten")
-SOURCE_TOWN_HALL = "roo-gemeenten"
-SOURCE_HELP_LIST = "independent-help-nl"
-SOURCE_SOCIALE_KAART = "sociale-kaart:"
+SOURCE_TOWN_HALL = RooTownHallProvider.source
+SOURCE_HELP_LIST = IndependentHelpProvider.source
+SOURCE_SOCIALE_KAART = f"{SOCIALE_KAART_PREFIX}:"
 SORT_KEYS = ("name", "province", "population", "urbanisation", *METRICS)
 
 QUALITY_ISSUES = {
