@@ -34,11 +34,12 @@ def write_audit(session, out: Path, *, municipality: str | None, area: str | Non
                                ".json.")
     area = audit.check_area(area)
     if municipality:
-        result = audit.audit_municipality(session, municipality,
-                                          stale_after_days=stale_after_days)
-        result["gaps"] = audit_findings.biggest_gaps(result)
+        audited = audit.audit_with_services(session, municipality,
+                                            stale_after_days=stale_after_days)
         checked = scan.scan_municipality(session, municipality,
-                                         stale_after_days=stale_after_days)
+                                         stale_after_days=stale_after_days, audited=audited)
+        result = audited[0]
+        result["gaps"] = audit_findings.biggest_gaps(result)
         if fmt == "json":
             result["scan"] = checked.to_dict()
             if area:

@@ -144,12 +144,15 @@ def _answers(session: Session, code: str) -> dict[str, Answer]:
 
 def scan_municipality(session: Session, code: str, *, as_of: dt.date | None = None,
                       stale_after_days: int = 365, lang: str = "nl",
-                      spec: ScanSpec | None = None) -> ScanResult:
-    """The rechtsbescherming-scan of one municipality."""
+                      spec: ScanSpec | None = None,
+                      audited: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+                      ) -> ScanResult:
+    """The rechtsbescherming-scan of one municipality. ``audited``: the result of
+    ``audit.audit_with_services`` when the caller has it already (audit exports, print)."""
     spec = spec or load_spec()
     as_of = as_of or dt.date.today()
-    result, services = audit.audit_with_services(session, code, as_of=as_of,
-                                                 stale_after_days=stale_after_days)
+    result, services = audited or audit.audit_with_services(
+        session, code, as_of=as_of, stale_after_days=stale_after_days)
     ctx = Context(audit=result, services=services, core_areas=spec.core_areas,
                   languages=_languages(session, [s["id"] for s in services]))
     answers = _answers(session, result["code"])

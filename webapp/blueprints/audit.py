@@ -209,16 +209,20 @@ def _export_scorecard(code: str, fmt: str) -> Response:
         abort(404)
     session = get_session()
     part = request.args.get("deel")
-    result = audit.audit_municipality(session, code, stale_after_days=_stale_days())
+    # One audit run serves the scorecard and the scan.
+    audited = audit.audit_with_services(session, code, stale_after_days=_stale_days())
+    result = audited[0]
     stamp = f"{result['code']}-{result['as_of']}.{fmt}"
     if fmt == "csv" and part:
-        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days())
+        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days(),
+                                         audited=audited)
         return _download(scan_export.export_part_csv(checked, part),
                          f"loketwijzer-{part}-{stamp}", fmt)
     area = audit.check_area(request.args.get("area"))
     extra: dict[str, Any] = {}
     if fmt == "xlsx":
-        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days())
+        checked = scan.scan_municipality(session, code, stale_after_days=_stale_days(),
+                                         audited=audited)
         extra = {"extra_sheets": scan_export.xlsx_sheets(checked),
                  "extra_notes": scan_export.notes(checked)}
     return _download(audit_export.export_scorecard(result, fmt, area=area, **extra),
@@ -279,9 +283,10 @@ def scorecard_export(code: str, fmt: str):
     return _export_scorecard(code, fmt)
 
 
-def _scorecard_context(code: str) -> dict[str, Any]:
+def _scorecard_context(code: str, result: dict[str, Any] | None = None) -> dict[str, Any]:
     session = get_session()
-    result = audit.audit_municipality(session, code, stale_after_days=_stale_days())
+    result = result or audit.audit_municipality(session, code,
+                                                stale_after_days=_stale_days())
     chosen = audit.check_area(request.args.get("area"))
     if chosen is None:  # show the area with the largest gap first
         worst = min(result["areas"], key=lambda a: (a["share_within_km"]["10"] or 0,
@@ -327,5 +332,6 @@ def scorecard(code: str):
 def scorecard_print(code: str):
     from webapp.blueprints.scan import scan_context
 
-    return render_template("audit_print.html", **_scorecard_context(code),
-                           **scan_context(code))
+    audited = audit.audit_with_services(get_session(), code, stale_after_days=_stale_days())
+    return render_template("audit_print.html", **_scorecard_context(code, audited[0]),
+                           **scan_context(code, audited))

@@ -42,11 +42,11 @@ def status_labels() -> dict[str, str]:
     }
 
 
-def scan_context(code: str) -> dict[str, Any]:
+def scan_context(code: str, audited: tuple | None = None) -> dict[str, Any]:
     """What the scan page and its print view show (also used by the audit pages)."""
     result = scan.scan_municipality(get_session(), code,
                                     stale_after_days=get_settings().stale_after_days,
-                                    lang=_lang())
+                                    lang=_lang(), audited=audited)
     return {"s": result, "tr": tr, "status_labels": status_labels()}
 
 
