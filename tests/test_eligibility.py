@@ -248,3 +248,21 @@ def test_picked_target_group_ranks_with_general_help(loaded_db, client):
     assert ok.get_json()["filters"]["group"] == "jongere"
     page = client.get("/zoek?postcode=9011&q=ontslagen&group=jongere").get_data(as_text=True)
     assert '<option value="jongere" selected>' in page
+
+
+def test_ended_help_links_its_successor_instead_of_a_row_id(loaded_db, client):
+    """The help list names the row that carries on ("(eigen rij nl-help-024)"): residents
+    get a link to that service, never the row id."""
+    from loketwijzer.models import Service, stable_id
+
+    ended = stable_id("independent-help-nl", "service", "t-008")
+    successor = stable_id("independent-help-nl", "service", "t-002")
+    with loaded_db.session() as s:
+        s.get(Service, ended).status_note = "Gestopt in 2025; nu in Teststad (eigen rij t-002)."
+        s.commit()
+    detail = client.get(f"/api/v1/services/{ended}").get_json()
+    assert detail["status_note"] == "Gestopt in 2025; nu in Teststad."
+    assert detail["successor"] == {"id": successor, "name": "Rechtswinkel Teststad"}
+    html = client.get(f"/dienst/{ended}").get_data(as_text=True)
+    assert "t-002" not in html.replace(successor, "")
+    assert f'href="/dienst/{successor}"' in html

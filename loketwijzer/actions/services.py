@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from importers.independent_help import IndependentHelpProvider
+from loketwijzer.eligibility import is_listable
 from loketwijzer.errors import InvalidInput, NotFound
 from loketwijzer.models import (
     SCOPE_MUNICIPALITY,
@@ -30,6 +32,7 @@ from loketwijzer.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    stable_id,
 )
 
 _ID = re.compile(r"^[A-Za-z0-9-]{1,36}$")
@@ -203,7 +206,7 @@ def get_service(session: Session, service_id: str, lang: str = "nl", *,
         # Issue 8: resident texts only; channel and curator notes stay in /beheer.
         "opening_hours_text": service.opening_hours,
         "public_note": service.public_note,
-        "status_note": service.status_note if status_key else None,
+        **_status_note(session, service.status_note if status_key else None),
         "ended": service.status == STATUS_DEFUNCT,
         "target_group": service.target_group,
         "text_lang": "nl",
@@ -233,6 +236,23 @@ def get_service(session: Session, service_id: str, lang: str = "nl", *,
         "stale": stale,
         "warnings": warnings,
     }
+
+
+# "(eigen rij nl-help-024)": the help list's way to name the row that carries on.
+_ROW_REFERENCE = re.compile(r"\s*\((?:eigen |zie )?rij ([A-Za-z0-9-]{1,40})\)")
+
+
+def _status_note(session: Session, note: str | None) -> dict[str, Any]:
+    """The status note for residents: a row reference becomes a link to that service
+    (``successor``), never a row id in the text."""
+    match = _ROW_REFERENCE.search(note or "")
+    if not match:
+        return {"status_note": note, "successor": None}
+    successor = session.get(Service, stable_id(IndependentHelpProvider.source, "service",
+                                               match.group(1)))
+    listed = successor is not None and is_listable(successor.status)
+    return {"status_note": _ROW_REFERENCE.sub("", note or "").strip(),
+            "successor": {"id": successor.id, "name": successor.name} if listed else None}
 
 
 def _municipality_names(session: Session, codes: set[str]) -> dict[str, str]:
