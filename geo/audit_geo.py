@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from loketwijzer.eligibility import REACH_KM, closed_to_others, may_use
@@ -37,7 +37,6 @@ from loketwijzer.models import (
     SCOPE_NATIONAL,
     Address,
     Attribute,
-    ImportRun,
     Location,
     Municipality,
     Organization,
@@ -48,7 +47,7 @@ from loketwijzer.models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from loketwijzer.models.imports import changed_runs
+from loketwijzer.models.stamp import data_version as offer_data_version
 
 BANDS_KM: tuple[int, ...] = (5, 10, 20)
 # Beyond the one reach of the eligibility rule, help "exists" but is not a realistic place
@@ -103,29 +102,11 @@ class AuditFrames:
 # ----------------------------------------------------------------------------- loading
 
 def data_version(session: Session) -> tuple:
-    """A cheap fingerprint of the data: the last import run plus row counts and sums.
-
-    The last ImportRun id that changed data moves with every import that changed
-    something (not with runs that changed nothing); the counts and sums also catch edits
-    made without an import (tests, an administrator fixing a record by hand).
-    """
-    def count(model) -> object:
-        return select(func.count()).select_from(model).scalar_subquery()
-
-    row = session.execute(select(
-        select(func.max(ImportRun.id)).where(changed_runs()).scalar_subquery(),
-        count(Municipality), count(Pc4Area), count(Service), count(Location),
-        count(ServiceArea), count(ServiceAtLocation), count(Attribute), count(Address),
-        count(Phone), count(Schedule),
-        select(func.count()).where(Service.status.in_(LISTED_STATUSES)).scalar_subquery(),
-        select(func.count()).where(Service.independent.is_(True)).scalar_subquery(),
-        select(func.sum(Pc4Area.population)).scalar_subquery(),
-        select(func.sum(Location.latitude + Location.longitude)).scalar_subquery(),
-        select(func.max(Service.last_checked)).scalar_subquery(),
-    )).one()
+    """The offer's data version (one stamp for every cache, see
+    ``loketwijzer.models.stamp``), keyed by database."""
     bind = session.get_bind()
     url = bind.url.render_as_string(hide_password=True) if hasattr(bind, "url") else ""
-    return (url, *(round(v, 6) if isinstance(v, float) else v for v in row))
+    return (url, *offer_data_version(session))
 
 
 def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:

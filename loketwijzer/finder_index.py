@@ -4,7 +4,7 @@ and who may use them, as numpy arrays plus ready-made display fields.
 The offer is small (hundreds to a few thousand services), so scoring every service per
 search with numpy is faster than any SQL. The index is loaded once per process and
 rebuilt when the data changes: every search asks the database for a cheap version stamp
-(the latest import run and the number of active services) and compares.
+(the data-version row, see ``loketwijzer.models.stamp``) and compares.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from loketwijzer.models import (
     SCOPE_MUNICIPALITY,
     SCOPE_NATIONAL,
     SCOPE_REGION,
-    STATUS_ACTIVE,
-    STATUS_REFERRAL,
     STATUS_UNCERTAIN,
     Address,
     Attribute,
@@ -42,7 +40,7 @@ from loketwijzer.models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from loketwijzer.models.imports import CHANGED_RUN_SQL
+from loketwijzer.models.stamp import data_version
 from loketwijzer.target_groups import GROUPS, belongs_to
 
 log = logging.getLogger(__name__)
@@ -188,26 +186,6 @@ class FinderIndex:
 
 _lock = threading.Lock()
 _cache: dict[str, FinderIndex] = {}
-
-
-_VERSION_SQL = (
-    f"SELECT (SELECT max(id) FROM import_run WHERE {CHANGED_RUN_SQL}), "
-    f"(SELECT max(finished_at) FROM import_run WHERE {CHANGED_RUN_SQL}), "
-    + ", ".join(f"(SELECT count(*) FROM service WHERE status = '{status}')"
-                for status in (STATUS_ACTIVE, STATUS_UNCERTAIN, STATUS_REFERRAL))
-    + ", (SELECT max(id) FROM record_version)"
-)
-
-
-def data_version(session: Session) -> tuple:
-    """A stamp that changes whenever an import changed data, or services were
-    (de)activated or edited. Runs that changed nothing, and refused runs, leave it as it
-    was (no rebuilds).
-
-    Plain SQL on purpose: it runs on every search, and this is a third of the ORM's cost.
-    """
-    row = session.connection().exec_driver_sql(_VERSION_SQL).one()
-    return tuple(str(v) for v in row)
 
 
 #: When serving (set by ``webapp.warmup``), a changed data version is rebuilt in a

@@ -45,6 +45,7 @@ from loketwijzer.models.offer import (
 )
 from loketwijzer.models.scan import ScanAnswer
 from loketwijzer.models.signals import DemandSignal
+from loketwijzer.models.stamp import DataStamp
 from loketwijzer.models.taxonomy import (
     TAXONOMY_LIFE_EVENTS,
     TAXONOMY_PROBLEM_AREAS,
@@ -81,6 +82,7 @@ __all__ = [
     "Base",
     "Confirmation",
     "CostOption",
+    "DataStamp",
     "DemandSignal",
     "FieldOverride",
     "ImportRun",
