@@ -25,9 +25,13 @@ def increment(session: Session, model: Any, keys: Sequence[str],
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(model).values(list(rows))
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=list(keys), set_={"count": model.count + stmt.excluded.count}))
+        # One statement for any number of rows (executemany): compiled once and cached,
+        # where a multi-VALUES statement was compiled anew for every search.
+        table = model.__table__
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={"count": table.c.count + stmt.excluded.count})
+        session.connection().execute(stmt, list(rows))
     else:  # pragma: no cover - other databases: update, else insert
         for row in rows:
             done = session.execute(

@@ -46,6 +46,8 @@ from loketwijzer.target_groups import GROUPS, belongs_to
 log = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088
+# The prefilter's box is a little larger than the reach circle: rounding never drops help.
+BOX_MARGIN = 1.01
 # Provider types whose national line gives first-line advice on any question and refers on.
 GENERAL_LINE_TYPES = frozenset({"juridisch_loket"})
 
@@ -176,6 +178,14 @@ class FinderIndex:
     loc_starts: np.ndarray | None = None
     loc_owner: np.ndarray | None = None
     loc_segment: np.ndarray | None = None
+    # Per service its location rows loc_first[i]:loc_first[i] + loc_count[i] (when grouped).
+    loc_first: np.ndarray | None = None
+    loc_count: np.ndarray | None = None
+    # The spatial prefilter: location rows ordered by latitude (NaN last).
+    loc_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    national_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    referral_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def area_column(self, code: str) -> int | None:
         try:
@@ -439,6 +449,9 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         for loc in svc.locations:
             loc_entries.append(loc)
             loc_service.append(svc.idx)
+    loc_lat = np.radians(np.array([loc.lat for loc in loc_entries], dtype=float))
+    loc_by_lat = np.argsort(loc_lat, kind="stable")
+    referral = is_referral(statuses) if n else np.zeros(0, dtype=bool)
     return FinderIndex(
         version=version,
         gazetteer=gazetteer,
@@ -453,7 +466,7 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         national=national,
         closed=vec(lambda s: s.closed),
         listable=is_listable(statuses) if n else np.zeros(0, dtype=bool),
-        referral=is_referral(statuses) if n else np.zeros(0, dtype=bool),
+        referral=referral,
         uncertain=vec(lambda s: s.status == STATUS_UNCERTAIN),
         reachable=vec(lambda s: s.reachable),
         target=vec(lambda s: bool(s.target_group)),
@@ -469,26 +482,38 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         last_checked=np.array([s.last_checked.toordinal() if s.last_checked else 0
                                for s in services], dtype=np.int64),
         veilig_thuis=vec(lambda s: s.provider_type == "veilig_thuis"),
-        loc_lat=np.radians(np.array([loc.lat for loc in loc_entries], dtype=float)),
+        loc_lat=loc_lat,
         loc_lon=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float)),
         loc_service=np.array(loc_service, dtype=np.int64),
         loc_entries=loc_entries,
         by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
         by_id={s.id: s.idx for s in services},
-        **_location_segments(np.array(loc_service, dtype=np.int64)),
+        loc_by_lat=loc_by_lat,
+        lat_sorted=loc_lat[loc_by_lat],
+        national_idx=np.flatnonzero(national),
+        referral_idx=np.flatnonzero(referral),
+        **_location_segments(np.array(loc_service, dtype=np.int64), n),
     )
 
 
-def _location_segments(loc_service: np.ndarray) -> dict[str, np.ndarray | None]:
+def _location_segments(loc_service: np.ndarray, n_services: int
+                       ) -> dict[str, np.ndarray | None]:
     """Segments of consecutive location rows of one service (rows are built per service,
     so each service's rows are contiguous); None when they are not (then we sort)."""
-    if len(loc_service) == 0 or np.any(np.diff(loc_service) < 0):
-        return {"loc_starts": None, "loc_owner": None, "loc_segment": None}
+    none = {"loc_starts": None, "loc_owner": None, "loc_segment": None, "loc_first": None,
+            "loc_count": None}
+    if np.any(np.diff(loc_service) < 0):
+        return none
     new = np.ones(len(loc_service), dtype=bool)
     new[1:] = loc_service[1:] != loc_service[:-1]
     starts = np.flatnonzero(new)
-    return {"loc_starts": starts, "loc_owner": loc_service[starts],
-            "loc_segment": np.cumsum(new) - 1}
+    owner = loc_service[starts]
+    first = np.zeros(n_services, dtype=np.int64)
+    count = np.zeros(n_services, dtype=np.int64)
+    first[owner] = starts
+    count[owner] = np.diff(np.append(starts, len(loc_service)))
+    return {"loc_starts": starts, "loc_owner": owner, "loc_segment": np.cumsum(new) - 1,
+            "loc_first": first, "loc_count": count}
 
 
 def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndarray
@@ -500,36 +525,96 @@ def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndar
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
-def nearest_locations(index: FinderIndex, lat: float, lon: float
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Per service: the distance to its nearest location (inf without one) and that
-    location's row in ``index.loc_entries`` (-1 without one)."""
+def candidate_services(index: FinderIndex, lat: float, lon: float,
+                       municipality_code: str | None,
+                       reach_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The services a resident at this point could possibly use, as sorted indices, and
+    which of them are listed for their municipality.
+
+    A superset of the eligibility rule (``loketwijzer.eligibility.may_use``: national,
+    listed for the municipality, or open within ``REACH_KM``), so that a search scores a
+    few thousand services instead of all of them: national services, the municipality's
+    own and its region's, and services with a location in the box around the reach
+    circle (a binary search on the latitude-sorted locations, then the longitude band).
+    """
+    from loketwijzer.eligibility import REACH_KM
+
+    reach = (REACH_KM if reach_km is None else reach_km) * BOX_MARGIN
+    parts = [index.national_idx]
+    own = index.by_municipality.get(municipality_code or "")
+    if own is not None:
+        parts.append(own)
+    if len(index.lat_sorted):
+        p, dlat = np.radians(lat), reach / EARTH_RADIUS_KM
+        lo, hi = np.searchsorted(index.lat_sorted, (p - dlat, p + dlat))
+        rows = index.loc_by_lat[lo:hi]
+        widest = max(abs(p) + dlat, 0.0)
+        dlon = reach / (EARTH_RADIUS_KM * max(np.cos(min(widest, np.pi / 2 - 1e-6)), 1e-6))
+        rows = rows[np.abs(index.loc_lon[rows] - np.radians(lon)) <= dlon]
+        parts.append(index.loc_service[rows])
+    cand = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    listed = np.isin(cand, own) if own is not None else np.zeros(len(cand), dtype=bool)
+    return cand, listed
+
+
+def nearest_locations(index: FinderIndex, lat: float, lon: float,
+                      services: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per service (all, or the given indices): the distance to its nearest location
+    (inf without one) and that location's row in ``index.loc_entries`` (-1 without one).
+    Only the given services' locations are measured."""
+    if services is not None and index.loc_first is not None:
+        return _nearest_of(index, lat, lon, services)
     n = len(index.services)
     dist = np.full(n, np.inf)
     best = np.full(n, -1, dtype=np.int64)
     if len(index.loc_entries) == 0:
-        return dist, best
+        return (dist, best) if services is None else (dist[services], best[services])
     d = haversine_km(lat, lon, index.loc_lat, index.loc_lon)
     if index.loc_starts is not None:
-        # Linear instead of a sort: the minimum per service segment, then the first row
-        # reaching it (the row a stable sort by distance would put first; NaN sorts last).
-        low = np.fmin.reduceat(d, index.loc_starts)
-        low_row = low[index.loc_segment]
-        hit = np.flatnonzero((d == low_row) | np.isnan(low_row))
-        seg = index.loc_segment[hit]
-        keep = np.ones(len(hit), dtype=bool)
-        keep[1:] = seg[1:] != seg[:-1]
-        rows = hit[keep]
+        rows = _first_minimum(d, index.loc_starts, index.loc_segment)
         dist[index.loc_owner] = d[rows]
         best[index.loc_owner] = rows
+    else:
+        order = np.lexsort((d, index.loc_service))
+        services_sorted = index.loc_service[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = services_sorted[1:] != services_sorted[:-1]
+        rows = order[first]
+        dist[index.loc_service[rows]] = d[rows]
+        best[index.loc_service[rows]] = rows
+    return (dist, best) if services is None else (dist[services], best[services])
+
+
+def _first_minimum(d: np.ndarray, starts: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Per segment the first row reaching its minimum (the row a stable sort by distance
+    would put first; NaN sorts last): linear, no sort."""
+    low = np.fmin.reduceat(d, starts)
+    low_row = low[segment]
+    hit = np.flatnonzero((d == low_row) | np.isnan(low_row))
+    seg = segment[hit]
+    keep = np.ones(len(hit), dtype=bool)
+    keep[1:] = seg[1:] != seg[:-1]
+    return hit[keep]
+
+
+def _nearest_of(index: FinderIndex, lat: float, lon: float, services: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """``nearest_locations`` for a few services: only their own location rows."""
+    dist = np.full(len(services), np.inf)
+    best = np.full(len(services), -1, dtype=np.int64)
+    counts = index.loc_count[services]
+    has = np.flatnonzero(counts > 0)
+    if len(has) == 0:
         return dist, best
-    order = np.lexsort((d, index.loc_service))
-    services_sorted = index.loc_service[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = services_sorted[1:] != services_sorted[:-1]
-    rows = order[first]
-    dist[index.loc_service[rows]] = d[rows]
-    best[index.loc_service[rows]] = rows
+    counts = counts[has]
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    rows = np.repeat(index.loc_first[services[has]] - starts, counts) + np.arange(ends[-1])
+    d = haversine_km(lat, lon, index.loc_lat[rows], index.loc_lon[rows])
+    segment = np.repeat(np.arange(len(has)), counts)
+    picked = _first_minimum(d, starts, segment)
+    dist[has] = d[picked]
+    best[has] = rows[picked]
     return dist, best
 
 

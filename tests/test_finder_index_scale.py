@@ -1,6 +1,7 @@
 """The finder index's per-query work at national scale (issue 13): the linear nearest
 location per service gives exactly what the old sort gave, ties and missing points
-included, and the area matrix is stored as float once."""
+included; the spatial prefilter never drops a service the eligibility rule admits; the
+nearest location of a few services equals that of all; the area matrix is float once."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def fake_index(lat_deg, lon_deg, owners, n_services):
         services=[None] * n_services, loc_entries=list(range(len(owners))),
         loc_lat=np.radians(np.array(lat_deg, dtype=float)),
         loc_lon=np.radians(np.array(lon_deg, dtype=float)), loc_service=owners,
-        **fi._location_segments(owners))
+        **fi._location_segments(owners, n_services))
 
 
 def test_linear_nearest_equals_the_sort_with_ties_and_missing_points():
@@ -82,3 +83,62 @@ def test_built_index_matches_the_sort_and_stores_floats(loaded_db):
         got, want = fi.nearest_locations(index, lat, lon), sorted_nearest(index, lat, lon)
         np.testing.assert_array_equal(got[0], want[0])
         np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_nearest_of_a_subset_equals_all():
+    rng = np.random.default_rng(7)
+    owners = np.sort(rng.integers(0, 300, size=900))
+    index = fake_index(rng.uniform(51, 53, 900), rng.uniform(4, 6, 900), owners, 320)
+    for _ in range(20):
+        p = (rng.uniform(51, 53), rng.uniform(4, 6))
+        subset = np.sort(rng.choice(320, size=40, replace=False))
+        all_dist, all_best = fi.nearest_locations(index, *p)
+        dist, best = fi.nearest_locations(index, *p, subset)
+        np.testing.assert_array_equal(dist, all_dist[subset])
+        np.testing.assert_array_equal(best, all_best[subset])
+
+
+def test_prefilter_keeps_every_service_the_rule_admits(loaded_db):
+    from loketwijzer.eligibility import REACH_KM, may_use
+
+    with loaded_db.session() as s:
+        index = fi.build_index(s, fi.data_version(s))
+    n = len(index.services)
+    rng = np.random.default_rng(3)
+    codes = list(index.by_municipality)
+    tried = admitted_nearby = 0
+    for _ in range(60):
+        lat, lon = rng.uniform(50.8, 53.4), rng.uniform(3.5, 7.1)
+        code = codes[rng.integers(len(codes))] if codes else None
+        cand, listed = fi.candidate_services(index, lat, lon, code)
+        dist, _ = fi.nearest_locations(index, lat, lon)
+        listed_all = np.zeros(n, dtype=bool)
+        listed_all[index.by_municipality.get(code, [])] = True
+        ok = may_use(listable=np.ones(n, dtype=bool), national=index.national,
+                     listed=listed_all, closed=index.closed, dist_km=dist)
+        assert set(np.flatnonzero(ok)) <= set(cand.tolist())
+        np.testing.assert_array_equal(listed, listed_all[cand])
+        tried += 1
+        admitted_nearby += int((ok & (dist <= REACH_KM) & ~index.national).sum())
+    assert tried == 60 and admitted_nearby > 0  # the points did reach local help
+    assert len(cand) < n  # and the prefilter does filter
+
+
+def test_preselect_picks_what_the_full_choice_picks():
+    from loketwijzer.actions import finder
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(1, 400))
+        score = np.round(rng.uniform(0, 1, n), 2)  # rounded: ties
+        dist = np.round(rng.uniform(0, 40, n), 1)
+        remote = rng.uniform(0, 1, n) < 0.3
+        pinned = rng.uniform(0, 1, n) < 0.02
+        idx = np.flatnonzero(rng.uniform(0, 1, n) < 0.8)
+        limit = int(rng.integers(1, 25))
+        sort = "distance" if rng.uniform() < 0.3 else "score"
+        for pins in (None, pinned):
+            want = finder._choose(idx, score, dist, remote, limit, sort, pins,
+                                  preselect=False)
+            got = finder._choose(idx, score, dist, remote, limit, sort, pins)
+            assert got == want

@@ -36,6 +36,7 @@ from loketwijzer.finder_index import (
     FinderIndex,
     LocationEntry,
     ServiceEntry,
+    candidate_services,
     get_index,
     nearest_locations,
 )
@@ -329,7 +330,8 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
           stale_after_days: int, sort: str, age: int | None = None,
           group: str | None = None
           ) -> tuple[list[dict[str, Any]], int, list[dict[str, str]]]:
-    n = len(index.services)
+    """Score the candidate services (see ``candidate_services``: every service the
+    eligibility rule could admit, never all of them) and pick the list."""
     messages: list[dict[str, str]] = []
     weights = np.zeros(len(index.area_codes))
     for area in matched:
@@ -337,27 +339,28 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
         if col is not None:
             weights[col] = max(area.score, 0.05)
     total_weight = weights.sum() or 1.0
-    handles = index.area_matrix[:, weights > 0].any(axis=1) if n else np.zeros(0, dtype=bool)
-    fit = (index.area_matrix @ weights) / total_weight if n else np.zeros(0)
 
-    # Where the resident may go.
+    # Who may go where: only the candidates are scored; arrays below are per candidate.
     if origin is not None:
-        dist, best_loc = nearest_locations(index, origin.lat, origin.lon)
-        listed = np.zeros(n, dtype=bool)
-        own = index.by_municipality.get(origin.municipality_code or "")
-        if own is not None:
-            listed[own] = True
+        cand, listed = candidate_services(index, origin.lat, origin.lon,
+                                          origin.municipality_code)
+        dist, best_loc = nearest_locations(index, origin.lat, origin.lon, cand)
     else:
-        dist = np.full(n, np.inf)
-        best_loc = np.full(n, -1, dtype=np.int64)
-        listed = np.zeros(n, dtype=bool)
+        cand = index.national_idx
+        listed = np.zeros(len(cand), dtype=bool)
+        dist = np.full(len(cand), np.inf)
+        best_loc = np.full(len(cand), -1, dtype=np.int64)
         messages.append({"kind": "info", "text": t("msg_no_location", lang)})
-    eligible = may_use(listable=index.listable, national=index.national, listed=listed,
-                       closed=index.closed, dist_km=dist,
-                       age_ok=age_fits(index.min_age, index.max_age, age))
+    areas = index.area_matrix[cand]
+    handles = areas[:, weights > 0].any(axis=1)
+    fit = (areas @ weights) / total_weight
+    eligible = may_use(listable=index.listable[cand], national=index.national[cand],
+                       listed=listed, closed=index.closed[cand], dist_km=dist,
+                       age_ok=age_fits(index.min_age[cand], index.max_age[cand], age))
     candidates = eligible & handles
+    indep = index.independent[cand]
     if independent:
-        candidates &= index.independent
+        candidates &= indep
     # Remote: no place within reach, but a line or website (national help mostly).
     physical = np.isfinite(dist) & (dist <= REACH_KM) | (listed & np.isfinite(dist))
     remote = ~physical
@@ -369,29 +372,35 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     near = np.where(remote, math.exp(-REMOTE_AS_KM / DISTANCE_SCALE_KM),
                     np.exp(-np.where(np.isfinite(dist), dist, 1e6) / DISTANCE_SCALE_KM))
     stale_cut = (today - dt.timedelta(days=stale_after_days)).toordinal()
-    fresh = index.last_checked >= stale_cut  # 0 (unknown) is never fresh
-    points = (W_FIT * fit + W_NEAR * near + independence * index.independent
-              + W_FREE * index.free + W_WALK_IN * index.walk_in + W_FRESH * fresh)
+    fresh = index.last_checked[cand] >= stale_cut  # 0 (unknown) is never fresh
+    points = (W_FIT * fit + W_NEAR * near + independence * indep
+              + W_FREE * index.free[cand] + W_WALK_IN * index.walk_in[cand]
+              + W_FRESH * fresh)
     score = points / (W_FIT + W_NEAR + W_INDEPENDENT + W_FREE + W_WALK_IN + W_FRESH)
     safety = any(a.code == SAFETY_AREA for a in matched)
+    veilig_thuis = index.veilig_thuis[cand]
     if safety:
-        score = np.where(index.veilig_thuis, score + 1.0, score)  # Veilig Thuis first
+        score = np.where(veilig_thuis, score + 1.0, score)  # Veilig Thuis first
 
     # Reachable before unreachable, active before uncertain, general before target groups
     # (help for the group the resident picked counts as general help).
-    target = index.target & ~index.group_members[group] if group else index.target
-    tier = 4.0 * ~index.reachable + 2.0 * index.uncertain + 1.0 * target
+    target = index.target[cand]
+    if group:
+        target = target & ~index.group_members[group][cand]
+    reachable = index.reachable[cand]
+    tier = 4.0 * ~reachable + 2.0 * index.uncertain[cand] + 1.0 * target
     order_score = score - 10.0 * tier
     chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
-                     index.veilig_thuis if safety else None)
-    chosen, fallback = _with_national_line(index, chosen, remote, limit, origin is not None)
+                     veilig_thuis if safety else None)
+    chosen, fallback = _with_national_line(index, cand, chosen, remote, reachable, limit,
+                                           origin is not None)
     results = [
-        _result(index, index.services[i], matched, origin, float(score[i]),
-                float(dist[i]) if np.isfinite(dist[i]) else None,
-                index.loc_entries[best_loc[i]] if best_loc[i] >= 0 else None,
-                bool(remote[i]), bool(listed[i]), government_case, lang, today,
+        _result(index, index.services[int(cand[k])], matched, origin, float(score[k]),
+                float(dist[k]) if np.isfinite(dist[k]) else None,
+                index.loc_entries[best_loc[k]] if best_loc[k] >= 0 else None,
+                bool(remote[k]), bool(listed[k]), government_case, lang, today,
                 stale_after_days, safety)
-        for i in chosen
+        for k in chosen
     ]
     for r in results:
         if r["id"] == fallback:
@@ -399,8 +408,8 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
             r["fallback"] = True
     if safety:
         messages.insert(0, {"kind": "safety", "text": t("msg_safety", lang)})
-        phone = next((index.services[i].phone for i in np.flatnonzero(index.veilig_thuis)
-                      if index.services[i].phone and index.national[i]), None)
+        phone = next((index.services[i].phone for i in index.national_idx
+                      if index.veilig_thuis[i] and index.services[i].phone), None)
         if phone:
             messages.insert(1, {"kind": "safety", "text": t("msg_safety_vt", lang,
                                                             phone=phone)})
@@ -418,43 +427,41 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     return results, int(candidates.sum()), messages
 
 
-def _with_national_line(index: FinderIndex, chosen: list[int], remote: np.ndarray,
-                        limit: int, has_origin: bool
-                        ) -> tuple[list[int], str | None]:
+def _with_national_line(index: FinderIndex, cand: np.ndarray, chosen: list[int],
+                        remote: np.ndarray, reachable: np.ndarray, limit: int,
+                        has_origin: bool) -> tuple[list[int], str | None]:
     """When local help in the list cannot be reached (no phone, e-mail, website or
     address) and no reachable remote help is listed, put the general national line
-    (Het Juridisch Loket: advice and referral) right before it."""
-    if not has_origin or not chosen or all(index.reachable[i] for i in chosen):
+    (Het Juridisch Loket: advice and referral) right before it. Positions are per
+    candidate (national services are always candidates)."""
+    if not has_origin or not chosen or all(reachable[k] for k in chosen):
         return chosen, None
-    if any(remote[i] and index.reachable[i] for i in chosen):
+    if any(remote[k] and reachable[k] for k in chosen):
         return chosen, None
-    lines = np.flatnonzero(index.national & index.listable & index.reachable
-                           & index.general_line)
-    line = next((int(i) for i in lines if int(i) not in chosen), None)
+    lines = np.flatnonzero(index.national[cand] & index.listable[cand] & reachable
+                           & index.general_line[cand])
+    line = next((int(k) for k in lines if int(k) not in chosen), None)
     if line is None:
         return chosen, None
-    first_bad = next(k for k, i in enumerate(chosen) if not index.reachable[i])
+    first_bad = next(k for k, pos in enumerate(chosen) if not reachable[pos])
     out = [*chosen[:first_bad], line, *chosen[first_bad:]]
-    return out[:max(limit, first_bad + 1)], index.services[line].id
+    return out[:max(limit, first_bad + 1)], index.services[int(cand[line])].id
 
 
 def _referrals(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
                lang: str) -> list[dict[str, Any]]:
     """Referral rows (national entrances to local help) as "Zo vindt u ..." lines: never
     ranked, never on the map."""
-    if not len(index.services):
-        return []
     cols = [c for a in matched if (c := index.area_column(a.code)) is not None]
-    if not cols:
+    rows = index.referral_idx
+    if not cols or not len(rows):
         return []
-    handles = index.area_matrix[:, cols].any(axis=1)
-    listed = np.zeros(len(index.services), dtype=bool)
-    if origin is not None:
-        own = index.by_municipality.get(origin.municipality_code or "")
-        if own is not None:
-            listed[own] = True
+    handles = index.area_matrix[np.ix_(rows, cols)].any(axis=1)
+    own = index.by_municipality.get(origin.municipality_code or "") \
+        if origin is not None else None
+    listed = np.isin(rows, own) if own is not None else np.zeros(len(rows), dtype=bool)
     out = []
-    for i in np.flatnonzero(index.referral & handles & (index.national | listed)):
+    for i in rows[handles & (index.national[rows] | listed)]:
         svc = index.services[int(i)]
         how = svc.public_note or (t("referral_site", lang, url=svc.website) if svc.website
                                   else None)
@@ -467,10 +474,13 @@ def _referrals(index: FinderIndex, matched: list[MatchedArea], origin: Origin | 
 
 
 def _choose(idx: np.ndarray, score: np.ndarray, dist: np.ndarray, remote: np.ndarray,
-            limit: int, sort: str, pinned: np.ndarray | None) -> list[int]:
+            limit: int, sort: str, pinned: np.ndarray | None, *,
+            preselect: bool = True) -> list[int]:
     """Best physical places plus up to REMOTE_SLOTS remote services, never more than limit."""
     if len(idx) == 0:
         return []
+    if preselect:  # off only to prove in tests that it changes nothing
+        idx = _preselect(idx, score, remote, limit, pinned)
     finite = np.where(np.isfinite(dist[idx]), dist[idx], 1e9)
     order = idx[np.lexsort((finite, -score[idx]))]  # score desc, then nearer first
     phys = [int(i) for i in order if not remote[i]]
@@ -497,6 +507,23 @@ def _choose(idx: np.ndarray, score: np.ndarray, dist: np.ndarray, remote: np.nda
                                      -score[i]))
         chosen = pinned_first + rest
     return chosen
+
+
+def _preselect(idx: np.ndarray, score: np.ndarray, remote: np.ndarray, limit: int,
+               pinned: np.ndarray | None) -> np.ndarray:
+    """Only what ``_choose`` can pick: per group (physical, remote) the services scoring at
+    least the group's ``limit``-th best score (ties kept), and the pinned ones. Exact, and
+    the Python loops in ``_choose`` then see dozens of services instead of thousands."""
+    if len(idx) <= 2 * limit:
+        return idx
+    keep = [idx[pinned[idx]]] if pinned is not None else []
+    for group in (idx[~remote[idx]], idx[remote[idx]]):
+        if len(group) > limit:
+            scores = score[group]
+            cut = np.partition(scores, len(group) - limit)[len(group) - limit]
+            group = group[scores >= cut]
+        keep.append(group)
+    return np.unique(np.concatenate(keep))
 
 
 def _km(value: float, lang: str) -> str:
