@@ -70,7 +70,6 @@ class ServiceEntry:
     online: bool
     phone: str | None
     website: str | None
-    notes: str | None
     confidence: str | None
     status: str
     email: str | None
@@ -300,11 +299,14 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
 
     gazetteer = Gazetteer.from_session(session, with_boundaries=True)
     warm_up(gazetteer)
-    rows = session.execute(
+    session.flush()  # pending changes of this session belong in its index
+    # Straight on the connection: plain rows, no ORM result processing.
+    conn = session.connection()
+    rows = conn.execute(
         select(Service.id, Service.name, Service.organization_id, Service.provider_type,
                Service.independent, Service.free, Service.residents_only, Service.walk_in,
                Service.by_appointment, Service.by_phone, Service.online, Service.url,
-               Service.notes, Service.confidence, Service.status, Service.email,
+               Service.confidence, Service.status, Service.email,
                Service.target_group, Service.minimum_age, Service.maximum_age,
                Service.public_note, Service.opening_hours, Service.status_note,
                Service.source, Service.source_url, Service.source_date,
@@ -315,14 +317,15 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
         .order_by(Service.id)
     ).all()
     id_set = {row[0] for row in rows}
-    # The rest straight on the connection: plain rows, no ORM result processing (the
-    # first select above autoflushed the session, as before).
-    conn = session.connection()
+    # One object per repeated value (types, statuses, sources, towns, municipality
+    # codes): tens of thousands of equal strings from the driver would each take memory.
+    shared: dict[Any, Any] = {}
+    one = shared.setdefault
 
     areas: dict[str, list[str]] = defaultdict(list)
     for link_id, value in _rows(conn, select(Attribute.link_id, Attribute.value)):
         if link_id in id_set and value and value not in areas[link_id]:
-            areas[link_id].append(value)
+            areas[link_id].append(one(value, value))
 
     scopes: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for sid, scope, code in _rows(
@@ -371,9 +374,10 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
             continue
         line, postal_code, city = addresses.get(lid, no_address)
         locations[sid].append(LocationEntry(
-            id=lid, lat=lat, lon=lon, precision=precision,
-            municipality_code=municipality_code, pc4=pc4, name=name,
-            address=line, postal_code=postal_code, city=city, description=description,
+            id=lid, lat=lat, lon=lon, precision=one(precision, precision),
+            municipality_code=one(municipality_code, municipality_code),
+            pc4=one(pc4, pc4), name=name, address=line, postal_code=postal_code,
+            city=one(city, city), description=description,
         ))
         if sid not in phones and lid in loc_phones:
             phones[sid] = loc_phones[lid]
@@ -381,7 +385,7 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
 
     services: list[ServiceEntry] = []
     for i, (sid, name, organization_id, provider_type, independent, free, residents_only,
-            walk_in, by_appointment, by_phone, online, url, notes, confidence, status,
+            walk_in, by_appointment, by_phone, online, url, confidence, status,
             email, target_group, min_age, max_age, public_note, opening_hours,
             status_note, source, source_url, source_date, last_checked,
             org_name, org_website, org_email) in enumerate(rows):
@@ -393,20 +397,23 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
                                  if loc.municipality_code}))
         region = tuple(sorted({c for s, c in svc_scopes if s == SCOPE_REGION and c}))
         services.append(ServiceEntry(
-            idx=i, id=sid, name=name, organization=org_name,
-            provider_type=provider_type, independent=bool(independent),
+            idx=i, id=sid, name=name, organization=one(org_name, org_name),
+            provider_type=one(provider_type, provider_type), independent=bool(independent),
             free=free, residents_only=bool(residents_only),
             walk_in=bool(walk_in), by_appointment=bool(by_appointment),
             by_phone=bool(by_phone), online=bool(online),
             phone=phones.get(sid) or org_phones.get(organization_id),
-            website=url or org_website, notes=notes, confidence=confidence,
-            status=status, email=email or org_email, target_group=target_group,
+            website=url or org_website, confidence=one(confidence, confidence),
+            status=one(status, status), email=email or org_email,
+            target_group=one(target_group, target_group),
             min_age=min_age, max_age=max_age, public_note=public_note,
             opening_hours=opening_hours, status_note=status_note,
-            source=source, source_url=source_url, source_date=source_date,
-            last_checked=last_checked, areas=tuple(areas.get(sid, ())),
-            scopes=tuple(sorted({s for s, _ in svc_scopes})),
-            home_municipalities=home, region_municipalities=region,
+            source=one(source, source), source_url=one(source_url, source_url),
+            source_date=one(source_date, source_date),
+            last_checked=one(last_checked, last_checked),
+            areas=one(svc_areas := tuple(areas.get(sid, ())), svc_areas),
+            scopes=one(svc_kinds := tuple(sorted({s for s, _ in svc_scopes})), svc_kinds),
+            home_municipalities=one(home, home), region_municipalities=one(region, region),
             region_unknown=any(s == SCOPE_REGION and not c for s, c in svc_scopes),
             locations=locs,
         ))
@@ -415,7 +422,9 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
 
 
 def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) -> FinderIndex:
-    from loketwijzer.eligibility import is_listable, is_referral
+    """The per-service arrays, column by column (list comprehensions into numpy: no
+    Python call per service and column)."""
+    from loketwijzer.eligibility import closed_to_others, is_listable, is_referral
     from loketwijzer.taxonomy import area_codes
 
     try:
@@ -427,64 +436,73 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
             if code not in codes:
                 codes.append(code)
     n = len(services)
-    matrix = np.zeros((n, len(codes)), dtype=bool)
     col = {c: j for j, c in enumerate(codes)}
-    for svc in services:
-        for code in svc.areas:
-            matrix[svc.idx, col[code]] = True
+    pairs = [(svc.idx, col[code]) for svc in services for code in svc.areas]
+    matrix = np.zeros((n, len(codes)), dtype=np.float64)
+    if pairs:
+        rows_cols = np.array(pairs, dtype=np.int64)
+        matrix[rows_cols[:, 0], rows_cols[:, 1]] = 1.0
 
-    def vec(fn) -> np.ndarray:
-        return np.fromiter((fn(s) for s in services), dtype=bool, count=n)
+    def flags(values: list) -> np.ndarray:
+        return np.array(values, dtype=bool).reshape(n)
 
-    national = vec(lambda s: SCOPE_NATIONAL in s.scopes)
+    national = flags([SCOPE_NATIONAL in s.scopes for s in services])
     statuses = np.array([s.status for s in services], dtype=object)
+    target_group = [s.target_group for s in services]
     by_municipality: dict[str, list[int]] = defaultdict(list)
     for svc in services:
         for code in {*svc.home_municipalities, *svc.region_municipalities}:
             by_municipality[code].append(svc.idx)
+    group_members = {}
+    for g in GROUPS:
+        members = np.zeros(n, dtype=bool)
+        members[[i for i, tg in enumerate(target_group) if tg and belongs_to(tg, g.code)]] = True
+        group_members[g.code] = members
 
-    loc_entries: list[LocationEntry] = []
-    loc_service: list[int] = []
-    for svc in services:
-        for loc in svc.locations:
-            loc_entries.append(loc)
-            loc_service.append(svc.idx)
+    loc_entries: list[LocationEntry] = [loc for svc in services for loc in svc.locations]
+    loc_service = np.array([svc.idx for svc in services for _ in svc.locations],
+                           dtype=np.int64)
     loc_lat = np.radians(np.array([loc.lat for loc in loc_entries], dtype=float))
     loc_by_lat = np.argsort(loc_lat, kind="stable")
     referral = is_referral(statuses) if n else np.zeros(0, dtype=bool)
+    has_address = flags([any(loc.address for loc in s.locations) for s in services])
     return FinderIndex(
         version=version,
         gazetteer=gazetteer,
         services=services,
         area_codes=codes,
-        area_matrix=matrix.astype(np.float64),
-        independent=vec(lambda s: s.independent),
+        area_matrix=matrix,
+        independent=flags([s.independent for s in services]),
         free=np.array([1.0 if s.free else (0.4 if s.free is None else 0.0) for s in services],
                       dtype=float),
-        walk_in=vec(lambda s: s.walk_in),
-        remote_channel=vec(lambda s: s.by_phone or s.online),
+        walk_in=flags([s.walk_in for s in services]),
+        remote_channel=flags([s.by_phone or s.online for s in services]),
         national=national,
-        closed=vec(lambda s: s.closed),
+        closed=flags([closed_to_others(residents_only=s.residents_only,
+                                       provider_type=s.provider_type,
+                                       independent=s.independent, scopes=s.scopes,
+                                       has_home=bool(s.home_municipalities))
+                      for s in services]),
         listable=is_listable(statuses) if n else np.zeros(0, dtype=bool),
         referral=referral,
-        uncertain=vec(lambda s: s.status == STATUS_UNCERTAIN),
-        reachable=vec(lambda s: s.reachable),
-        target=vec(lambda s: bool(s.target_group)),
-        group_members={g.code: vec(lambda s, c=g.code: belongs_to(s.target_group, c))
-                       for g in GROUPS},
-        general_line=vec(lambda s: s.provider_type in GENERAL_LINE_TYPES and s.national
-                         and not s.target_group),
+        uncertain=flags([st == STATUS_UNCERTAIN for st in statuses]),
+        reachable=flags([bool(s.phone or s.email or s.website) for s in services])
+        | has_address,
+        target=flags([bool(tg) for tg in target_group]),
+        group_members=group_members,
+        general_line=flags([s.provider_type in GENERAL_LINE_TYPES and not s.target_group
+                            for s in services]) & national,
         min_age=np.array([np.nan if s.min_age is None else s.min_age for s in services],
                          dtype=float),
         max_age=np.array([np.nan if s.max_age is None else s.max_age for s in services],
                          dtype=float),
-        has_location=vec(lambda s: bool(s.locations)),
+        has_location=flags([bool(s.locations) for s in services]),
         last_checked=np.array([s.last_checked.toordinal() if s.last_checked else 0
                                for s in services], dtype=np.int64),
-        veilig_thuis=vec(lambda s: s.provider_type == "veilig_thuis"),
+        veilig_thuis=flags([s.provider_type == "veilig_thuis" for s in services]),
         loc_lat=loc_lat,
         loc_lon=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float)),
-        loc_service=np.array(loc_service, dtype=np.int64),
+        loc_service=loc_service,
         loc_entries=loc_entries,
         by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
         by_id={s.id: s.idx for s in services},
@@ -492,7 +510,7 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         lat_sorted=loc_lat[loc_by_lat],
         national_idx=np.flatnonzero(national),
         referral_idx=np.flatnonzero(referral),
-        **_location_segments(np.array(loc_service, dtype=np.int64), n),
+        **_location_segments(loc_service, n),
     )
 
 

@@ -17,7 +17,9 @@ from loketwijzer.db import Database
 from loketwijzer.models import (
     INDEXED_STATUSES,
     SCOPE_MUNICIPALITY,
+    SCOPE_NATIONAL,
     SCOPE_REGION,
+    STATUS_UNCERTAIN,
     Address,
     Attribute,
     Location,
@@ -27,6 +29,7 @@ from loketwijzer.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from loketwijzer.target_groups import GROUPS, belongs_to
 from tests.conftest import real_mirror_url
 
 
@@ -111,7 +114,7 @@ def orm_build_index(session: Session, version: tuple) -> fi.FinderIndex:
             walk_in=bool(svc.walk_in), by_appointment=bool(svc.by_appointment),
             by_phone=bool(svc.by_phone), online=bool(svc.online),
             phone=phones.get(svc.id) or org_phones.get(svc.organization_id),
-            website=svc.url or org_website, notes=svc.notes, confidence=svc.confidence,
+            website=svc.url or org_website, confidence=svc.confidence,
             status=svc.status, email=svc.email or org_email, target_group=svc.target_group,
             min_age=svc.minimum_age, max_age=svc.maximum_age, public_note=svc.public_note,
             opening_hours=svc.opening_hours, status_note=svc.status_note,
@@ -122,7 +125,91 @@ def orm_build_index(session: Session, version: tuple) -> fi.FinderIndex:
             region_unknown=any(s == SCOPE_REGION and not c for s, c in svc_scopes),
             locations=locs,
         ))
-    return fi._arrays(version, gazetteer, services)
+    return reference_arrays(version, gazetteer, services)
+
+
+def reference_arrays(version: tuple, gazetteer: fi.Gazetteer,
+                     services: list[fi.ServiceEntry]) -> fi.FinderIndex:
+    """The arrays as built before they were vectorised (kept here only to compare)."""
+    from loketwijzer.eligibility import is_listable, is_referral
+    from loketwijzer.taxonomy import area_codes
+
+    try:
+        codes = list(area_codes())
+    except Exception:  # the taxonomy is unavailable: fall back to the codes in the data
+        codes = []
+    for svc in services:
+        for code in svc.areas:
+            if code not in codes:
+                codes.append(code)
+    n = len(services)
+    matrix = np.zeros((n, len(codes)), dtype=bool)
+    col = {c: j for j, c in enumerate(codes)}
+    for svc in services:
+        for code in svc.areas:
+            matrix[svc.idx, col[code]] = True
+
+    def vec(fn) -> np.ndarray:
+        return np.fromiter((fn(s) for s in services), dtype=bool, count=n)
+
+    national = vec(lambda s: SCOPE_NATIONAL in s.scopes)
+    statuses = np.array([s.status for s in services], dtype=object)
+    by_municipality: dict[str, list[int]] = defaultdict(list)
+    for svc in services:
+        for code in {*svc.home_municipalities, *svc.region_municipalities}:
+            by_municipality[code].append(svc.idx)
+
+    loc_entries: list[fi.LocationEntry] = []
+    loc_service: list[int] = []
+    for svc in services:
+        for loc in svc.locations:
+            loc_entries.append(loc)
+            loc_service.append(svc.idx)
+    loc_lat = np.radians(np.array([loc.lat for loc in loc_entries], dtype=float))
+    loc_by_lat = np.argsort(loc_lat, kind="stable")
+    referral = is_referral(statuses) if n else np.zeros(0, dtype=bool)
+    return fi.FinderIndex(
+        version=version,
+        gazetteer=gazetteer,
+        services=services,
+        area_codes=codes,
+        area_matrix=matrix.astype(np.float64),
+        independent=vec(lambda s: s.independent),
+        free=np.array([1.0 if s.free else (0.4 if s.free is None else 0.0) for s in services],
+                      dtype=float),
+        walk_in=vec(lambda s: s.walk_in),
+        remote_channel=vec(lambda s: s.by_phone or s.online),
+        national=national,
+        closed=vec(lambda s: s.closed),
+        listable=is_listable(statuses) if n else np.zeros(0, dtype=bool),
+        referral=referral,
+        uncertain=vec(lambda s: s.status == STATUS_UNCERTAIN),
+        reachable=vec(lambda s: s.reachable),
+        target=vec(lambda s: bool(s.target_group)),
+        group_members={g.code: vec(lambda s, c=g.code: belongs_to(s.target_group, c))
+                       for g in GROUPS},
+        general_line=vec(lambda s: s.provider_type in fi.GENERAL_LINE_TYPES and s.national
+                         and not s.target_group),
+        min_age=np.array([np.nan if s.min_age is None else s.min_age for s in services],
+                         dtype=float),
+        max_age=np.array([np.nan if s.max_age is None else s.max_age for s in services],
+                         dtype=float),
+        has_location=vec(lambda s: bool(s.locations)),
+        last_checked=np.array([s.last_checked.toordinal() if s.last_checked else 0
+                               for s in services], dtype=np.int64),
+        veilig_thuis=vec(lambda s: s.provider_type == "veilig_thuis"),
+        loc_lat=loc_lat,
+        loc_lon=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float)),
+        loc_service=np.array(loc_service, dtype=np.int64),
+        loc_entries=loc_entries,
+        by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
+        by_id={s.id: s.idx for s in services},
+        loc_by_lat=loc_by_lat,
+        lat_sorted=loc_lat[loc_by_lat],
+        national_idx=np.flatnonzero(national),
+        referral_idx=np.flatnonzero(referral),
+        **fi._location_segments(np.array(loc_service, dtype=np.int64), n),
+    )
 
 
 SKIP = {"built_at", "gazetteer"}
