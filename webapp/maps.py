@@ -29,13 +29,13 @@ from typing import Any
 import folium
 from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from flask import has_request_context, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from folium.plugins import MarkerCluster
 from folium.template import Template
 from markupsafe import Markup, escape
 
 from loketwijzer.config import Settings
+from webapp.i18n import gettext as _
+from webapp.i18n import ngettext
 
 # Boundaries and place names shown on every map (the tile attribution comes from Settings).
 DATA_ATTRIBUTION = "Grenzen: CBS/Kadaster 2024 | Plaatsen: GeoNames"

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, get_locale
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from loketwijzer import target_groups
@@ -25,6 +24,7 @@ from loketwijzer.models import Municipality
 from webapp import maps
 from webapp.db import get_session, get_settings
 from webapp.demand import count_search
+from webapp.i18n import gettext as _
 
 bp = Blueprint("public", __name__)
 

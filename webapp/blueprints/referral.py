@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 
 from loketwijzer.errors import InvalidInput, NotFound
 from webapp.blueprints.public import SearchForm, current_lang
 from webapp.db import get_session
+from webapp.i18n import gettext as _
 from webapp.qr import qr_svg
 
 bp = Blueprint("referral", __name__)
