@@ -67,11 +67,13 @@ def import_fixture_mirror(db: Database, mirror: Path) -> None:
 
 def _clear_process_caches() -> None:
     """Caches keyed by database URL are safe (URLs are unique per test); these are not."""
+    from importers.common import clear_gazetteer_cache
     from loketwijzer.actions import audit
     from loketwijzer.finder_index import clear_cache
 
     clear_cache()
     audit.clear_cache()
+    clear_gazetteer_cache()
 
 
 class _SqliteStates:

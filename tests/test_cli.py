@@ -84,3 +84,36 @@ def test_admin_requires_login_and_template_download(loaded_db, fixture_mirror):
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     assert client.get("/beheer/sociale-kaart-template.pdf").status_code == 404
     app.extensions["loketwijzer_db"].dispose()
+
+
+def test_import_a_folder_of_sociale_kaart_files_in_one_run(cli, tmp_path):
+    """342 municipalities' files in one process: each file whole or not at all, the exit
+    code the worst of them, one summary line."""
+    from tests.test_sociale_kaart import rows, write
+
+    assert cli.invoke(args=["import-all", "--no-progress"]).exit_code == 0
+    folder = tmp_path / "kaarten"
+    folder.mkdir()
+    write(folder, rows()[:2], name="a_teststad")
+    other = dict(rows()[3], id="sk-9", gemeente="GM9002")
+    write(folder, [other], name="b_tweede")
+    write(folder, [dict(rows()[3], id="sk-8", telefoon="geen nummer")], name="c_fout")
+    (folder / "leesmij.txt").write_text("niet importeren", encoding="utf-8")
+    result = cli.invoke(args=["import", "csv", str(folder), "--no-progress"])
+    assert result.exit_code == 1, result.output
+    lines = {line.split(": ")[0]: line for line in result.output.splitlines()}
+    assert set(lines) >= {"a_teststad.csv", "b_tweede.csv", "c_fout.csv"}
+    assert "leesmij.txt" not in result.output
+    assert " 0 inserted" not in lines["a_teststad.csv"]
+    assert " 0 inserted" not in lines["b_tweede.csv"]
+    assert "0 inserted" in lines["c_fout.csv"] and "1 rejected" in lines["c_fout.csv"]
+    assert "3 bestanden" in result.output and "2 goed, 1 niet ingelezen" in result.output
+    as_json = cli.invoke(args=["import", "csv", str(folder / "a_teststad.csv"),
+                               str(folder / "b_tweede.csv"), "--json"])
+    reports = json.loads(as_json.output)
+    assert as_json.exit_code == 0 and len(reports) == 2
+    assert all(r["inserted"] == r["updated"] == 0 and r["unchanged"] > 0 for r in reports)
+    empty = tmp_path / "leeg"
+    empty.mkdir()
+    none = cli.invoke(args=["import", "csv", str(empty)])
+    assert none.exit_code == 2 and "Geen .csv" in none.output

@@ -27,6 +27,27 @@ def _print_report(report: ImportReport, *, verbose_errors: int = 50) -> None:
         click.echo(f"  ... en nog {len(report.errors) - verbose_errors} fouten", err=True)
 
 
+#: File types a folder of sociale-kaart files is read for.
+SOCIALE_KAART_SUFFIXES = (".csv", ".xlsx")
+
+
+def _expand(fmt: str, paths: tuple[Path, ...]) -> list[Path]:
+    """The files to import: a folder given for ``csv`` means its .csv and .xlsx files (by
+    name); anything else as given (an HSDS folder is one data package)."""
+    files: list[Path] = []
+    for path in paths:
+        if fmt == "csv" and path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix.lower() in SOCIALE_KAART_SUFFIXES and p.is_file())
+            if not found:
+                click.echo(f"Geen .csv- of .xlsx-bestanden in {path}.", err=True)
+                sys.exit(2)
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
 def register_commands(app: Flask) -> None:
     from webapp import cli_accounts, cli_audit, cli_hsds, cli_mysterie, cli_scan
 
@@ -72,26 +93,46 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("import")
     @click.argument("fmt", metavar="FORMAT")
-    @click.argument("path", type=click.Path(path_type=Path))
+    @click.argument("paths", metavar="PATH...", nargs=-1, required=True,
+                    type=click.Path(path_type=Path))
     @click.option("--json", "as_json", is_flag=True, help="Rapport als JSON.")
     @click.option("--progress/--no-progress", default=None)
-    def import_file(fmt: str, path: Path, as_json: bool, progress: bool | None) -> None:
-        """Import one file: FORMAT is csv (sociale-kaart template, also .xlsx) or hsds."""
+    def import_file(fmt: str, paths: tuple[Path, ...], as_json: bool,
+                    progress: bool | None) -> None:
+        """Import files: FORMAT is csv (sociale-kaart template, also .xlsx) or hsds.
+
+        Several files, or a folder of sociale-kaart files, go in one after the other in
+        one process (each file on its own: whole or not at all); the exit code is the
+        worst of them."""
         providers = format_providers()
         provider_cls = providers.get(fmt.lower())
         if provider_cls is None:
             click.echo(f"Onbekend formaat '{fmt}'. Kies uit: {', '.join(sorted(providers))}.",
                        err=True)
             sys.exit(2)
+        files = _expand(fmt.lower(), paths)
         db = get_db()
         db.upgrade()
-        report = run_import(provider_cls(path, settings=current_app.config["LOKETWIJZER"]), db,
-                            show_progress=progress)
+        settings = current_app.config["LOKETWIJZER"]
+        started = time.perf_counter()
+        reports = []
+        for path in files:
+            report = run_import(provider_cls(path, settings=settings), db,
+                                show_progress=progress if len(files) == 1 else False)
+            reports.append(report)
+            if not as_json:
+                if len(files) > 1:
+                    click.echo(f"{path.name}: ", nl=False)
+                _print_report(report, verbose_errors=500 if len(files) == 1 else 20)
         if as_json:
-            click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-        else:
-            _print_report(report, verbose_errors=500)
-        sys.exit(report.exit_code)
+            data = [r.to_dict() for r in reports]
+            click.echo(json.dumps(data[0] if len(paths) == 1 and len(files) == 1 else data,
+                                  ensure_ascii=False, indent=2))
+        elif len(files) > 1:
+            failed = sum(1 for r in reports if r.exit_code)
+            click.echo(f"{len(files)} bestanden in {time.perf_counter() - started:.1f} s; "
+                       f"{len(files) - failed} goed, {failed} niet ingelezen.")
+        sys.exit(max(r.exit_code for r in reports))
 
     @app.cli.command("write-template")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
