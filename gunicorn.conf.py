@@ -46,3 +46,10 @@ def when_ready(server) -> None:
 def post_fork(server, worker) -> None:
     app = server.app.wsgi()
     app.extensions["loketwijzer_db"].engine.dispose(close=False)
+
+
+def worker_exit(server, worker) -> None:
+    """Write the worker's waiting search counters before it goes (see loketwijzer.counters)."""
+    from loketwijzer import counters
+
+    counters.flush_all()

@@ -52,10 +52,12 @@ def _warm(app: Flask) -> None:
 
 def serving() -> None:
     """This process serves production traffic (gunicorn.conf.py calls it before the
-    workers fork): rebuild changed indexes in the background, never making requests wait."""
-    from loketwijzer import finder_index
+    workers fork): rebuild changed indexes in the background, never making requests wait,
+    and write search counters every few seconds instead of twice per search."""
+    from loketwijzer import counters, finder_index
 
     finder_index.REBUILD_IN_BACKGROUND = True
+    counters.BUFFER_SECONDS = counters.SERVING_BUFFER_SECONDS
 
 
 def start(app: Flask) -> threading.Thread | None:
