@@ -142,3 +142,22 @@ def test_preselect_picks_what_the_full_choice_picks():
                                   preselect=False)
             got = finder._choose(idx, score, dist, remote, limit, sort, pins)
             assert got == want
+
+
+def test_serving_freezes_the_built_index_out_of_full_collections(loaded_db, monkeypatch):
+    import gc
+
+    monkeypatch.setattr(fi, "FREEZE_AFTER_BUILD", True)
+    gc.unfreeze()
+    try:
+        with loaded_db.session() as s:
+            index = fi.build_index(s, fi.data_version(s))
+        assert gc.get_freeze_count() > len(index.services)
+        tracked = {id(o) for o in gc.get_objects()}  # the collector's own lists
+        assert id(index.services) not in tracked and id(index) not in tracked
+    finally:
+        gc.unfreeze()
+    monkeypatch.setattr(fi, "FREEZE_AFTER_BUILD", False)
+    with loaded_db.session() as s:
+        fi.build_index(s, fi.data_version(s))
+    assert gc.get_freeze_count() == 0  # tests and commands: nothing frozen

@@ -53,10 +53,12 @@ def _warm(app: Flask) -> None:
 def serving() -> None:
     """This process serves production traffic (gunicorn.conf.py calls it before the
     workers fork): rebuild changed indexes in the background, never making requests wait,
-    and write search counters every few seconds instead of twice per search."""
+    keep built indexes out of the garbage collector's full collections, and write search
+    counters every few seconds instead of twice per search."""
     from loketwijzer import counters, finder_index
 
     finder_index.REBUILD_IN_BACKGROUND = True
+    finder_index.FREEZE_AFTER_BUILD = True
     counters.BUFFER_SECONDS = counters.SERVING_BUFFER_SECONDS
 
 
