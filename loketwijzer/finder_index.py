@@ -573,10 +573,12 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
     from loketwijzer.eligibility import REACH_KM
 
     reach = (REACH_KM if reach_km is None else reach_km) * BOX_MARGIN
-    parts = [index.national_idx]
+    n = len(index.services)
+    member = np.zeros(n, dtype=bool)  # a mask, not np.unique: linear and allocation-light
+    member[index.national_idx] = True
     own = index.by_municipality.get(municipality_code or "")
     if own is not None:
-        parts.append(own)
+        member[own] = True
     if len(index.lat_sorted):
         p, dlat = np.radians(lat), reach / EARTH_RADIUS_KM
         lo, hi = np.searchsorted(index.lat_sorted, (p - dlat, p + dlat))
@@ -584,10 +586,13 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
         widest = max(abs(p) + dlat, 0.0)
         dlon = reach / (EARTH_RADIUS_KM * max(np.cos(min(widest, np.pi / 2 - 1e-6)), 1e-6))
         rows = rows[np.abs(index.loc_lon[rows] - np.radians(lon)) <= dlon]
-        parts.append(index.loc_service[rows])
-    cand = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-    listed = np.isin(cand, own) if own is not None else np.zeros(len(cand), dtype=bool)
-    return cand, listed
+        member[index.loc_service[rows]] = True
+    cand = np.flatnonzero(member)
+    if own is None:
+        return cand, np.zeros(len(cand), dtype=bool)
+    listed = np.zeros(n, dtype=bool)
+    listed[own] = True
+    return cand, listed[cand]
 
 
 def nearest_locations(index: FinderIndex, lat: float, lon: float,

@@ -8,6 +8,11 @@ source wrote it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+#: Cards show the same few thousand numbers over and over: the pure functions below are
+#: cached (a results page formats each number three times).
+CACHED_NUMBERS = 8192
 
 # Two-digit area codes (big cities); all other fixed lines have three-digit area codes.
 _AREA2 = frozenset({"10", "13", "15", "20", "23", "24", "26", "30", "33", "35", "36", "38",
@@ -22,6 +27,7 @@ COST_HINTS: dict[str, tuple[str, str]] = {
 }
 
 
+@lru_cache(maxsize=CACHED_NUMBERS)
 def digits(number: str | None) -> str:
     """The dialable digits: '+31 (0)20 ...' loses the '(0)', a leading + stays."""
     text = re.sub(r"\(0\)", "", number or "")
@@ -30,6 +36,7 @@ def digits(number: str | None) -> str:
     return f"+{only}" if plus and only else only
 
 
+@lru_cache(maxsize=CACHED_NUMBERS)
 def national(number: str | None) -> str:
     """Digits in national form (+31 20 ... → 020 ...)."""
     d = digits(number)
@@ -46,6 +53,7 @@ def tel_uri(number: str | None) -> str:
     return d
 
 
+@lru_cache(maxsize=CACHED_NUMBERS)
 def kind(number: str | None) -> str | None:
     n = national(number)
     if n.startswith("0800"):
@@ -57,6 +65,7 @@ def kind(number: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=CACHED_NUMBERS)
 def display(number: str | None) -> str:
     """One format for every card: 020 123 4567, 0594 123 456, 06 1234 5678, 0800-1234,
     0900-8020, 14 020. Anything else is left as given."""

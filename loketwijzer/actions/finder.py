@@ -523,7 +523,10 @@ def _preselect(idx: np.ndarray, score: np.ndarray, remote: np.ndarray, limit: in
             cut = np.partition(scores, len(group) - limit)[len(group) - limit]
             group = group[scores >= cut]
         keep.append(group)
-    return np.unique(np.concatenate(keep))
+    member = np.zeros(len(score), dtype=bool)
+    for part in keep:
+        member[part] = True
+    return np.flatnonzero(member)
 
 
 def _km(value: float, lang: str) -> str:
