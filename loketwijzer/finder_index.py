@@ -185,6 +185,8 @@ class FinderIndex:
     lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
     national_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     referral_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # The finder's result fields that do not depend on the search (see actions.finder).
+    result_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def area_column(self, code: str) -> int | None:
         try:

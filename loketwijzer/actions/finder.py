@@ -562,8 +562,6 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
             origin: Origin | None, score: float, dist: float | None, loc: LocationEntry | None,
             remote: bool, listed: bool, government_case: bool, lang: str, today: dt.date,
             stale_after_days: int, safety: bool) -> dict[str, Any]:
-    from loketwijzer.actions.services import source_label
-    from loketwijzer.provider_types import load_provider_types
     from loketwijzer.taxonomy import area_label
 
     matched_codes = [a.code for a in matched]
@@ -615,59 +613,98 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
     if loc is not None and loc.approximate and not remote:
         why.append(t("approximate", lang))
 
-    types = load_provider_types()
     area_list = [{"code": c, "label": area_label(c, lang), "matched": c in matched_codes}
                  for c in sorted(svc.areas, key=lambda c: (c not in matched_codes,
                                                            matched_codes.index(c)
                                                            if c in matched_codes else 0))]
-    return {
-        "id": svc.id,
-        "name": svc.name,
-        "organization": svc.organization,
-        "provider_type": svc.provider_type,
-        "provider_type_label": types.label(svc.provider_type, lang),
-        "independent": svc.independent,
-        "free": svc.free,
-        "address": loc.address if loc else None,
-        "postal_code": loc.postal_code if loc else None,
-        "city": loc.city if loc else None,
-        "phone": svc.phone,
-        "website": svc.website,
+    out = dict(_service_fields(index, svc, lang))
+    out.update(_place_fields(index, svc, loc, lang))
+    out.update({
         "distance_km": round(dist, 1) if dist is not None and not remote else None,
-        "channels": svc.channels,
+        "channels": list(out["channels"]),
         "areas": area_list,
         "score": round(min(score, 1.0) if not (safety and svc.provider_type == "veilig_thuis")
                        else 1.0, 3),
         "why": why,
-        "source": svc.source,
-        "source_label": source_label(svc.source),
-        "source_url": svc.source_url,
-        "source_date": svc.source_date,
-        "last_checked": svc.last_checked.isoformat() if svc.last_checked else None,
         "stale": stale,
         "remote": remote,
-        "approximate": bool(loc.approximate) if loc else None,
-        "point_precision": loc.precision if loc else None,
-        "lat": round(loc.lat, 5) if loc else None,
-        "lon": round(loc.lon, 5) if loc else None,
         "location_label": location_label(index, loc, remote, lang, national=national),
-        "residents_only": svc.residents_only or svc.provider_type == "gemeente",
-        "confidence": svc.confidence,
-        # Issue 8: what a resident needs to act. Curator notes and channel notes never
-        # leave /beheer: they are not in this dict.
-        "email": svc.email,
-        "status": svc.status,
-        "status_label": t("uncertain", lang) if svc.status == STATUS_UNCERTAIN else None,
-        "target_group": svc.target_group,
-        "target_label": t("target", lang, group=svc.target_group) if svc.target_group else None,
-        "min_age": svc.min_age,
-        "max_age": svc.max_age,
-        "reachable": svc.reachable,
-        "how_to_reach": how_to_reach(svc, loc, lang),
-        "public_note": svc.public_note,
-        "opening_hours": svc.opening_hours,
-        "text_lang": "nl",  # name, notes and hours are the source's Dutch
-    }
+    })
+    return out
+
+
+#: Per index: the fields of a result that do not depend on the search, per service and
+#: language, and per place (a results page of 20 builds them once, not per search).
+_STATIC_CACHE_LIMIT = 50_000
+
+
+def _cached(index: FinderIndex, key: tuple, build: Any) -> dict[str, Any]:
+    cache = index.result_cache
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _STATIC_CACHE_LIMIT:
+            cache.clear()
+        found = cache[key] = build()
+    return found
+
+
+def _service_fields(index: FinderIndex, svc: ServiceEntry, lang: str) -> dict[str, Any]:
+    from loketwijzer.actions.services import source_label
+    from loketwijzer.provider_types import load_provider_types
+
+    def build() -> dict[str, Any]:
+        return {
+            "id": svc.id,
+            "name": svc.name,
+            "organization": svc.organization,
+            "provider_type": svc.provider_type,
+            "provider_type_label": load_provider_types().label(svc.provider_type, lang),
+            "independent": svc.independent,
+            "free": svc.free,
+            "phone": svc.phone,
+            "website": svc.website,
+            "channels": tuple(svc.channels),
+            "source": svc.source,
+            "source_label": source_label(svc.source),
+            "source_url": svc.source_url,
+            "source_date": svc.source_date,
+            "last_checked": svc.last_checked.isoformat() if svc.last_checked else None,
+            "residents_only": svc.residents_only or svc.provider_type == "gemeente",
+            "confidence": svc.confidence,
+            # Issue 8: what a resident needs to act. Curator notes and channel notes never
+            # leave /beheer: they are not in this dict.
+            "email": svc.email,
+            "status": svc.status,
+            "status_label": t("uncertain", lang) if svc.status == STATUS_UNCERTAIN else None,
+            "target_group": svc.target_group,
+            "target_label": (t("target", lang, group=svc.target_group) if svc.target_group
+                             else None),
+            "min_age": svc.min_age,
+            "max_age": svc.max_age,
+            "reachable": svc.reachable,
+            "public_note": svc.public_note,
+            "opening_hours": svc.opening_hours,
+            "text_lang": "nl",  # name, notes and hours are the source's Dutch
+        }
+
+    return _cached(index, ("service", svc.idx, lang), build)
+
+
+def _place_fields(index: FinderIndex, svc: ServiceEntry, loc: LocationEntry | None,
+                  lang: str) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        return {
+            "address": loc.address if loc else None,
+            "postal_code": loc.postal_code if loc else None,
+            "city": loc.city if loc else None,
+            "approximate": bool(loc.approximate) if loc else None,
+            "point_precision": loc.precision if loc else None,
+            "lat": round(loc.lat, 5) if loc else None,
+            "lon": round(loc.lon, 5) if loc else None,
+            "how_to_reach": how_to_reach(svc, loc, lang),
+        }
+
+    return _cached(index, ("place", svc.idx, loc.id if loc else None, lang), build)
 
 
 def counterparty(matched: list[MatchedArea], lang: str = "nl") -> str | None:
