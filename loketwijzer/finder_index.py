@@ -342,7 +342,7 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
     areas: dict[str, list[str]] = defaultdict(list)
     for link_id, value in _rows(conn, select(Attribute.link_id, Attribute.value)):
         if link_id in id_set and value and value not in areas[link_id]:
-            areas[link_id].append(one(value, value))
+            areas[link_id].append(value)  # per-service tuples are shared below
 
     scopes: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for sid, scope, code in _rows(
