@@ -129,11 +129,31 @@ def data_version(session: Session) -> tuple:
 
 
 def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
-    """A query result as a DataFrame, built column-wise (much faster than from Rows)."""
-    rows = session.connection().execute(stmt).all()  # Core: no ORM row processing
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    return pd.DataFrame({name: list(values) for name, values in zip(columns, cols,
-                                                                     strict=True)})
+    """A query result as a DataFrame, built column-wise from the driver's own rows.
+
+    At national scale (300,000 tag rows) building a SQLAlchemy Row per record costs five
+    times the fetch itself; the driver's tuples are taken as they are and only the columns
+    whose type needs it (SQLite's 0/1 booleans, ISO date text) go through the dialect's
+    own result processor, so the values are the same as through ``Result.all()``.
+    """
+    connection = session.connection()
+    result = connection.execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+        type_codes = [entry[1] for entry in result.cursor.description]
+    finally:
+        result.close()
+    dialect = connection.dialect
+    processors = [col.type.dialect_impl(dialect).result_processor(dialect, code)
+                  for col, code in zip(stmt.selected_columns, type_codes, strict=True)]
+    table = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+    data = {}
+    for i, name in enumerate(columns):
+        values = table[:, i].tolist()
+        if processors[i] is not None:
+            values = [processors[i](v) for v in values]
+        data[name] = values
+    return pd.DataFrame(data)
 
 
 def load_frames(session: Session, area_codes: Sequence[str], version: tuple | None = None
@@ -202,15 +222,7 @@ def load_frames(session: Session, area_codes: Sequence[str], version: tuple | No
     listed[named["muni"].astype(int).to_numpy(), named["svc"].astype(int).to_numpy()] = True
     listed |= national[None, :]
     services["national"] = national
-    # Closed to other municipalities' residents: the one rule (loketwijzer.eligibility).
-    scopes = areas.groupby("svc")["scope"].agg(lambda v: frozenset(v)).to_dict()
-    home = set(areas.loc[(areas["scope"] == SCOPE_MUNICIPALITY)
-                         & areas["municipality_code"].notna(), "svc"].astype(int))
-    services["closed"] = [
-        closed_to_others(residents_only=bool(r.residents_only), provider_type=r.provider_type,
-                         independent=bool(r.independent), scopes=scopes.get(j, frozenset()),
-                         has_home=j in home)
-        for j, r in enumerate(services.itertuples(index=False))]
+    services["closed"] = _closed(services, areas)
 
     tags = _frame(session, select(Attribute.link_id, Attribute.value), ["service_id", "area"])
     tags["svc"] = tags["service_id"].map(svc_index)
@@ -242,6 +254,33 @@ def load_frames(session: Session, area_codes: Sequence[str], version: tuple | No
         origin_bounds=bounds, services=services, organisations=org_labels, sites=sites,
         listed=listed, area_matrix=area_matrix, muni_index=muni_index,
     )
+
+
+def _closed(services: pd.DataFrame, areas: pd.DataFrame) -> list[bool]:
+    """Closed to other municipalities' residents, per service: the one rule
+    (``loketwijzer.eligibility.closed_to_others``), asked once per distinct combination
+    of its inputs (a handful) instead of once per service (60,000 at national scale)."""
+    svc = areas["svc"].astype(np.int64).to_numpy()
+    codes, names = pd.factorize(areas["scope"], use_na_sentinel=False)
+    # The set of scopes of each service as a bit mask over the distinct scope values.
+    bits = np.zeros(len(services), dtype=np.int64)
+    np.bitwise_or.at(bits, svc, np.left_shift(1, codes.astype(np.int64)))
+    home = np.zeros(len(services), dtype=bool)
+    home[svc[(areas["scope"] == SCOPE_MUNICIPALITY).to_numpy(bool)
+             & areas["municipality_code"].notna().to_numpy(bool)]] = True
+    answers: dict[tuple, bool] = {}
+    closed = []
+    for key in zip(services["residents_only"].tolist(), services["provider_type"].tolist(),
+                   services["independent"].tolist(), bits.tolist(), home.tolist(),
+                   strict=True):
+        if key not in answers:
+            residents_only, provider_type, independent, mask, has_home = key
+            answers[key] = closed_to_others(
+                residents_only=bool(residents_only), provider_type=provider_type,
+                independent=bool(independent), has_home=has_home,
+                scopes=frozenset(name for k, name in enumerate(names) if mask >> k & 1))
+        closed.append(answers[key])
+    return closed
 
 
 def _quality_flags(session: Session, services: pd.DataFrame) -> None:
