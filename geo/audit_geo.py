@@ -9,10 +9,10 @@ The database is read once per data version into numpy arrays:
   (national scope, or the municipality is named in the service's areas).
 
 Points are projected once to RD New (EPSG:28992), so a distance is a plain Euclidean
-distance in metres. One audit run streams (origins × sites) squared distances in chunks of
-whole municipalities (never the dense national matrix) plus a handful of masked minimum
-and matrix-product steps; Python loops run only over the chunks, the 20 problem areas and
-the life events, never over PC4 areas, sites or services.
+distance in metres. One audit run measures, per municipality, only the sites near it
+(``geo.audit_nearest``: never the dense national origins × sites matrix) plus a handful of
+masked minimum and matrix-product steps; Python loops run only over the municipalities,
+the 20 problem areas and the life events, never over PC4 areas, sites or services.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from pyproj import Transformer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loketwijzer.eligibility import REACH_KM, closed_to_others, may_use
+from geo.audit_nearest import nearest
+from loketwijzer.eligibility import REACH_KM, closed_to_others
 from loketwijzer.models import (
     LISTED_STATUSES,
     PRECISION_ADDRESS,
@@ -60,7 +61,7 @@ CAT_MUNICIPAL = 1  # no such help, but the own municipality (or a team it pays) 
 CAT_REMOTE = 2  # only independent help by phone/online, or further than REACH_KM
 CAT_NONE = 3  # nothing at all
 CATEGORIES = ("independent", "municipal", "remote", "none")
-# Distances computed at once in the audit (origins × sites, float64): about 16 MB.
+# Distances computed at once in the audit's second pass (origins × sites, float64): 16 MB.
 CHUNK_CELLS = 2_000_000
 
 
@@ -427,22 +428,6 @@ def distinct_per_row(values: np.ndarray) -> np.ndarray:
     return ((s >= 0) & new).sum(axis=1)
 
 
-def _chunks(starts: np.ndarray, n_rows: int, n_cols: int, cells: int
-            ) -> list[tuple[int, int]]:
-    """Runs [m0, m1) of whole municipalities (segments of rows starting at ``starts``) with
-    at most ``cells`` // ``n_cols`` rows each (a bigger municipality gets a run of its own)."""
-    limit = max(1, cells // max(n_cols, 1))
-    ends = np.append(starts[1:], n_rows)
-    runs, m0 = [], 0
-    for m in range(len(starts)):
-        if m > m0 and ends[m] - starts[m0] > limit:
-            runs.append((m0, m))
-            m0 = m
-    if len(starts):
-        runs.append((m0, len(starts)))
-    return runs
-
-
 def stale_mask(last_checked: pd.Series, as_of: dt.date, stale_after_days: int) -> np.ndarray:
     """True for records never dated or not checked within ``stale_after_days``."""
     cutoff = pd.Timestamp(as_of - dt.timedelta(days=stale_after_days))
@@ -460,8 +445,13 @@ def compute(
     bands_km: Sequence[int] = BANDS_KM,
     reach_km: float = REACH_KM,
     chunk_cells: int = CHUNK_CELLS,
+    search_km: float | None = None,
 ) -> AuditArrays:
-    """The audit of ``codes`` (all municipalities when None), fully vectorised."""
+    """The audit of ``codes`` (all municipalities when None), fully vectorised.
+
+    ``search_km`` (at least the reach) only sets how wide the first distance pass looks
+    (see ``geo.audit_nearest``); it never changes a result, and the tests use a huge one to get
+    the plain all-sites computation."""
     as_of = as_of or dt.date.today()
     if codes is None:
         muni = np.arange(frames.n_muni, dtype=np.int64)
@@ -484,10 +474,7 @@ def compute(
     rows, starts = _origin_rows(frames, muni)
     n_o = len(rows)
     seg = np.repeat(np.arange(n_m), np.diff(np.append(starts, n_o)))
-    o_muni = muni[seg]
     o = frames.origins
-    ox = o["x"].to_numpy(float)[rows]
-    oy = o["y"].to_numpy(float)[rows]
     pop = o["population"].to_numpy(float)[rows]
     tot = _segment_sum(pop, starts, n_o)
     # Without any population figures every origin counts the same.
@@ -495,62 +482,13 @@ def compute(
     wtot = _segment_sum(weight, starts, n_o)
 
     site_svc = sites["svc"].to_numpy(np.int64)
-    sx = sites["x"].to_numpy(float)
-    sy = sites["y"].to_numpy(float)
     n_s = len(site_svc)
-    site_area = A[site_svc] if n_s else np.zeros((0, n_a), bool)
-    site_indep = indep[site_svc]
     site_approx = sites["approximate"].to_numpy(bool)
-    dist_ind = np.full((n_o, n_a), np.inf)
-    near_ind = np.full((n_o, n_a), -1, dtype=np.int64)
-    dist_mun = np.full((n_o, n_a), np.inf)
-    near_mun = np.full((n_o, n_a), -1, dtype=np.int64)
-    svc_d2 = np.full((n_m, len(svc)), np.inf)
-    svc_ids, site_starts = np.unique(site_svc, return_index=True)
-    area_cols = [(np.flatnonzero(site_area[:, a] & site_indep),
-                  np.flatnonzero(site_area[:, a] & ~site_indep)) for a in range(n_a)]
-    closed = np.flatnonzero(closed_svc[site_svc])
-    reach2 = (reach_km * 1000.0) ** 2
-    # Streamed over whole municipalities: never more than about chunk_cells distances
-    # at once (the dense origins × sites matrix of the national set would be gigabytes).
-    # Every element goes through the same float operations as in one dense matrix, and
-    # minimum and argmin are taken per row, so the result does not depend on the chunks.
-    for m0, m1 in _chunks(starts, n_o, max(n_s, 1), chunk_cells):
-        r0 = starts[m0]
-        r1 = starts[m1] if m1 < n_m else n_o
-        if r1 <= r0 or n_s == 0:
-            continue
-        c_muni = o_muni[r0:r1]
-        d2 = (ox[r0:r1, None] - sx[None, :]) ** 2 + (oy[r0:r1, None] - sy[None, :]) ** 2
-        d2[~np.isfinite(d2)] = np.inf
-        # On equal distance prefer a known address to an approximate point (+1 m² ≈ +0 m).
-        d2 += site_approx[None, :].astype(float)
-        # Help closed to others (a town hall, residents-only help) is only for residents.
-        if closed.size:
-            allowed = frames.listed[np.ix_(c_muni, site_svc[closed])]
-            d2[:, closed] = np.where(allowed, d2[:, closed], np.inf)
-        c_rows = np.arange(r1 - r0)
-        for a in range(n_a):
-            for cols, dist, near in ((area_cols[a][0], dist_ind, near_ind),
-                                     (area_cols[a][1], dist_mun, near_mun)):
-                if cols.size == 0:
-                    continue
-                sub = d2[:, cols]
-                if dist is dist_mun:
-                    # Municipal help counts when it is the resident's own (at any
-                    # distance) or another municipality's open team within reach.
-                    own = frames.listed[np.ix_(c_muni, site_svc[cols])]
-                    sub = np.where(own | (sub <= reach2), sub, np.inf)
-                j = sub.argmin(axis=1)
-                best = sub[c_rows, j]
-                ok = np.isfinite(best)
-                dist[r0:r1, a] = np.where(ok, np.sqrt(np.where(ok, best, 0.0)) / 1000.0,
-                                          np.inf)
-                near[r0:r1, a] = np.where(ok, cols[j], -1)
-        # Nearest site of each service per municipality (for who may use what).
-        per_muni = np.minimum.reduceat(d2, starts[m0:m1] - r0, axis=0)  # (munis, sites)
-        svc_d2[m0:m1, svc_ids] = np.minimum.reduceat(per_muni, site_starts, axis=1)
-        del d2, per_muni
+    near = nearest(frames, muni, rows, starts, indep=indep, closed_svc=closed_svc,
+                    national=national, reach_km=reach_km, search_km=search_km,
+                    chunk_cells=chunk_cells)
+    dist_ind, near_ind = near.dist_ind, near.near_ind
+    near_mun, available = near.near_mun, near.available
 
     # Population shares within each band, mean and max distance, approximate points.
     share = {}
@@ -570,11 +508,8 @@ def compute(
     approx_o = (near_ind >= 0) & site_approx[np.maximum(near_ind, 0)] if n_s else finite
     approximate = _segment_sum(approx_o.astype(np.int64), starts, n_o)
 
-    # Which services each municipality's residents can use.
+    # Which services each municipality's residents can use (from the streaming pass).
     listed = frames.listed[muni]
-    available = may_use(listable=True, national=national[None, :], listed=listed,
-                        closed=closed_svc[None, :], dist_km=np.sqrt(svc_d2) / 1000.0,
-                        reach_km=reach_km)
     nearby = available & ~listed
 
     def per_area(mask: np.ndarray) -> np.ndarray:
