@@ -406,15 +406,39 @@ def _segment_sum(values: np.ndarray, starts: np.ndarray, n_rows: int) -> np.ndar
     return np.add.reduceat(values, starts, axis=0)
 
 
-def _first_org(mask: np.ndarray, area_matrix: np.ndarray, svc_org: np.ndarray) -> np.ndarray:
-    """Per municipality and area: the organisation of the first service in ``mask``."""
-    out = np.full((mask.shape[0], area_matrix.shape[1]), -1, dtype=np.int64)
-    if mask.shape[1] == 0:
-        return out
+def _first_org(rows: np.ndarray, columns: np.ndarray, area_matrix: np.ndarray,
+               svc_org: np.ndarray) -> np.ndarray:
+    """Per municipality and area: the organisation of the first service (lowest index)
+    that is in ``rows`` (municipality × service) and one of the ``columns`` (bool per
+    service); only those columns are ever looked at."""
+    out = np.full((rows.shape[0], area_matrix.shape[1]), -1, dtype=np.int64)
     for a in range(area_matrix.shape[1]):
-        hit = mask & area_matrix[:, a][None, :]
-        has = hit.any(axis=1)
-        out[:, a] = np.where(has, svc_org[hit.argmax(axis=1)], -1)
+        cols = np.flatnonzero(columns & area_matrix[:, a])
+        if cols.size == 0:
+            continue
+        hit = rows[:, cols]
+        out[:, a] = np.where(hit.any(axis=1), svc_org[cols[hit.argmax(axis=1)]], -1)
+    return out
+
+
+# Rows of municipalities per matrix product in _count_per_area (a few MB at a time).
+COUNT_ROWS = 64
+
+
+def _count_per_area(rows: np.ndarray, columns: np.ndarray | None,
+                    area_matrix: np.ndarray) -> np.ndarray:
+    """Per municipality and area: how many services in ``rows`` (municipality × service),
+    and among the ``columns`` (bool per service, None: all), carry that area.
+
+    A float matrix product (BLAS; numpy's integer product is a slow loop) over blocks of
+    rows. Every partial sum is a whole number below the number of services; below 2**24
+    float32 holds all of them exactly, so the counts are exact and cast back unchanged."""
+    dtype = np.float32 if rows.shape[1] < 2**24 else np.float64
+    # Services outside ``columns`` get an all-zero row: they add nothing to any count.
+    areas = (area_matrix if columns is None else area_matrix & columns[:, None]).astype(dtype)
+    out = np.zeros((rows.shape[0], area_matrix.shape[1]), dtype=np.int32)
+    for r in range(0, rows.shape[0], COUNT_ROWS):
+        out[r:r + COUNT_ROWS] = (rows[r:r + COUNT_ROWS].astype(dtype) @ areas).astype(np.int32)
     return out
 
 
@@ -461,9 +485,6 @@ def compute(
     svc = frames.services
     sites = frames.sites
     A = frames.area_matrix
-    # Counts as a float matrix product (BLAS; numpy's integer product is a slow loop).
-    # The counts stay far below 2**53, so they are exact and cast back unchanged.
-    A_float = A.astype(np.float64)
     indep = svc["independent"].to_numpy(bool)
     closed_svc = svc["closed"].to_numpy(bool)
     remote = svc["remote"].to_numpy(bool)
@@ -512,8 +533,8 @@ def compute(
     listed = frames.listed[muni]
     nearby = available & ~listed
 
-    def per_area(mask: np.ndarray) -> np.ndarray:
-        return (mask.astype(np.float64) @ A_float).astype(np.int32)
+    def per_area(rows: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+        return _count_per_area(rows, columns, A)
 
     free = svc["free"].eq(True).to_numpy(bool)
     walk_in = svc["walk_in"].to_numpy(bool)
@@ -527,10 +548,10 @@ def compute(
         far = near_ind >= 0
         best_org = np.where(far, org_site[np.maximum(near_ind, 0)], best_org)
         category = np.where(far, CAT_REMOTE, category)
-    remote_org = _first_org(listed & remote[None, :] & indep[None, :], A, svc_org)[seg]
+    remote_org = _first_org(listed, remote & indep, A, svc_org)[seg]
     best_org = np.where(remote_org >= 0, remote_org, best_org)
     category = np.where(remote_org >= 0, CAT_REMOTE, category)
-    mun_remote = _first_org(listed & remote[None, :] & ~indep[None, :], A, svc_org)[seg]
+    mun_remote = _first_org(listed, remote & ~indep, A, svc_org)[seg]
     best_org = np.where(mun_remote >= 0, mun_remote, best_org)
     category = np.where(mun_remote >= 0, CAT_MUNICIPAL, category)
     if n_s:
@@ -569,11 +590,11 @@ def compute(
     return AuditArrays(
         muni=muni, area_codes=frames.area_codes, bands_km=tuple(int(b) for b in bands_km),
         reach_km=reach_km,
-        services=per_area(available), independent=per_area(available & indep),
-        free=per_area(available & free), walk_in=per_area(available & walk_in),
-        remote_only=per_area(available & remote & indep),
-        own=per_area(listed & ~national), national=per_area(listed & national),
-        nearby=per_area(nearby), stale=per_area(available & stale),
+        services=per_area(available), independent=per_area(available, indep),
+        free=per_area(available, free), walk_in=per_area(available, walk_in),
+        remote_only=per_area(available, remote & indep),
+        own=per_area(listed, ~national), national=per_area(listed, national),
+        nearby=per_area(nearby), stale=per_area(available, stale),
         share=share, mean_km=mean_km, max_km=max_km, approximate=approximate,
         origins=np.diff(np.append(starts, n_o)), population=tot,
         category_share=category_share,
