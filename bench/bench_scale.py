@@ -22,13 +22,15 @@ column it prints:
 * the worker's resident memory (VmRSS) after the queries;
 * the national audit (``audit_national`` from a cold process: frames + compute), its wall
   time and the process's peak RSS (``ru_maxrss``);
-* the import time of the synthetic files (on PostgreSQL also of ``import-all``);
+* the import time of the synthetic files (on PostgreSQL also of ``import-all``), kept in
+  ``--work``/bench_scale_imports.json so a reused database still shows the time it took;
 * throughput over HTTP (unless ``--throughput-seconds 0``): the app under gunicorn with
   ``gunicorn.conf.py`` and 2 workers, loaded by ``--clients`` processes with keep-alive
   ``http.client`` connections cycling over the API URLs for ``--throughput-seconds``;
   the same for a bare Flask endpoint (``bench/bench_bare_app.py``, same gunicorn
   settings, measured before and after the app columns), and the ratio app ÷ bare (issue
   13 goal: ≥ 0.3 at 1×, ≥ 0.2 at 100×), plus the largest worker's RSS after the load.
+  Both servers run with ``LOG_LEVEL=warning`` (no log line per request).
 
     .venv/bin/python bench/bench_scale.py --factors 1,10 [--n 200] [--work /tmp/scale]
         [--db sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432]
@@ -82,6 +84,7 @@ DB_NAMES = {"pg": "postgresql", "postgres": "postgresql"}
 GUNICORN_WORKERS = 2
 THROUGHPUT_WARM_UP_S = 3.0
 BARE_PATH = "/ping"  # bench/bench_bare_app.py
+IMPORTS_RECORD = "bench_scale_imports.json"  # in --work: import times of built databases
 
 
 def rss_mb() -> float:
@@ -500,6 +503,11 @@ def main() -> None:
             got, done = prepare_pg(PgServer(args.pg_url), work, factors, args.seed)
         urls.update({(kind, f): u for f, u in got.items()})
         imports.update({(kind, f): r for f, r in done.items()})
+    # Import times are kept next to the databases: a reused database still shows its own.
+    record = work / IMPORTS_RECORD
+    earlier = json.loads(record.read_text()) if record.exists() else {}
+    earlier.update({f"{kind}:{f}": r for (kind, f), r in imports.items()})
+    record.write_text(json.dumps(earlier, indent=1))
 
     rng = random.Random(args.seed)
     queries = sample_queries(urls[(kinds[0], factors[0])], args.n, args.seed)
@@ -569,12 +577,16 @@ def main() -> None:
     def imported(k: str) -> str:
         kind, f = at_key[k]
         result = imports.get((kind, f))
+        when = ""
+        if result is None:
+            result = earlier.get(f"{kind}:{f}")
+            when = ", reused: built earlier"
         if result is None:
             return "reused" if f != 1 or kind != "sqlite" else "–"
         if f == 1:
-            return f"{result['seconds']:.0f} s (import-all)"
+            return f"{result['seconds']:.0f} s (import-all{when})"
         return (f"{result['seconds']:.0f} s ({f * BASELINE_SERVICES} services, "
-                f"{result['files']} files, {result['failed_files']} failed)")
+                f"{result['files']} files, {result['failed_files']} failed{when})")
 
     row("import of the synthetic files (1×: the mirror)", imported)
     if served:
