@@ -1,4 +1,5 @@
-"""Benchmark: national scale (issue 13) — the same figures at 1× and N× side by side.
+"""Benchmark: national scale (issue 13) — the same figures at 1× and N× side by side,
+on SQLite and (``--db sqlite,postgresql``) PostgreSQL in one run.
 
 1× is the mirror (``flask import-all``, about 600 services plus town halls). N× adds
 N × 600 synthetic services (``bench/gen_national.py``: one sociale-kaart CSV per
@@ -6,32 +7,53 @@ municipality, spread by population over real PC4 points), imported one file at a
 the ``import csv`` code path (``run_import`` in one process, so 342 CLI start-ups do not
 dominate the import figure).
 
-Per data size a separate worker process holds the Flask app (in-process test client);
-the parent sends the same queries to all workers interleaved (round-robin, order shuffled
-per query), so machine noise hits every size alike. Per size it prints:
+Databases are kept and reused: SQLite files ``scale_<N>x.db`` under ``--work``, PostgreSQL
+databases ``lw_scale_<N>x`` on ``--pg-url`` (1×: ``import-all`` into a fresh database; N×: a
+copy of 1× via ``CREATE DATABASE … TEMPLATE``, then the CSV files). Both are built under a
+temporary name and renamed when complete, so a half-built database is never reused.
+
+Per column (data size × database) a separate worker process holds the Flask app
+(in-process test client); the parent sends the same queries to all workers interleaved
+(round-robin, order shuffled per query), so machine noise hits every column alike. Per
+column it prints:
 
 * ``/api/v1/services`` median / p95 and ``/zoek`` median (in-process, ms);
 * the first request after start (index build, matcher load);
 * the worker's resident memory (VmRSS) after the queries;
 * the national audit (``audit_national`` from a cold process: frames + compute), its wall
   time and the process's peak RSS (``ru_maxrss``);
-* the import time of the synthetic files.
+* the import time of the synthetic files (on PostgreSQL also of ``import-all``), kept in
+  ``--work``/bench_scale_imports.json so a reused database still shows the time it took;
+* throughput over HTTP (unless ``--throughput-seconds 0``): the app under gunicorn with
+  ``gunicorn.conf.py`` and 2 workers, loaded by ``--clients`` processes with keep-alive
+  ``http.client`` connections cycling over the API URLs for ``--throughput-seconds``;
+  the same for a bare Flask endpoint (``bench/bench_bare_app.py``, same gunicorn
+  settings, measured before and after the app columns), and the ratio app ÷ bare (issue
+  13 goal: ≥ 0.3 at 1×, ≥ 0.2 at 100×), plus the largest worker's RSS after the load.
+  Both servers run with ``LOG_LEVEL=warning`` (no log line per request).
 
     .venv/bin/python bench/bench_scale.py --factors 1,10 [--n 200] [--work /tmp/scale]
+        [--db sqlite,postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432]
+        [--throughput-seconds 15] [--clients 4]
         [--baseline /tmp/base]   # also measure another checkout's code, interleaved
 
-SQLite only (the databases are files under ``--work``). Figures depend on the machine and
-on other load: compare columns of one run, not runs of different days.
+The child modes measure one thing in a fresh process, e.g. the audit alone:
+``bench/bench_scale.py --audit sqlite:////work/scale/scale_100x.db`` (prints seconds and
+peak MB as JSON). Figures depend on the machine and on other load: compare columns of one
+run, not runs of different days.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import multiprocessing
 import os
 import random
 import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -56,6 +78,13 @@ if CODE != REPO:  # bench_services puts this checkout first again: the code unde
 BASELINE_SERVICES = 600  # as gen_national.BASELINE_SERVICES (imported lazily: it loads the
 # project's packages, which in a --baseline child must come from the other checkout)
 PY = sys.executable
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
+DB_LABELS = {"sqlite": "SQLite", "postgresql": "PG"}
+DB_NAMES = {"pg": "postgresql", "postgres": "postgresql"}
+GUNICORN_WORKERS = 2
+THROUGHPUT_WARM_UP_S = 3.0
+BARE_PATH = "/ping"  # bench/bench_bare_app.py
+IMPORTS_RECORD = "bench_scale_imports.json"  # in --work: import times of built databases
 
 
 def rss_mb() -> float:
@@ -150,33 +179,100 @@ def run_child(*args: str, code: Path = REPO) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def prepare(work: Path, factors: list[int], seed: int) -> tuple[dict[int, str], dict[int, dict]]:
+def flask_import_all(url: str) -> dict:
+    """``flask import-all`` (the mirror) into ``url``; its wall time."""
+    flask = REPO / ".venv" / "bin" / "flask"
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [str(flask) if flask.exists() else "flask", "--app", "webapp", "import-all",
+         "--no-progress"], cwd=REPO, capture_output=True, text=True,
+        env={**os.environ, "DATABASE_URL": url})
+    if proc.returncode not in (0, 1):
+        print(proc.stdout, proc.stderr, sep="\n")
+        raise SystemExit("import-all failed")
+    return {"seconds": time.perf_counter() - started, "exit": proc.returncode}
+
+
+def csv_folder(work: Path, f: int, seed: int, fresh: bool) -> Path:
+    """The synthetic CSV files of size ``f`` (generated when absent or ``fresh``)."""
     from gen_national import generate
+    folder = work / f"csv_{f}x"
+    if fresh or not any(folder.glob("*.csv")):
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(folder, f * BASELINE_SERVICES, seed=seed)
+    return folder
+
+
+def prepare_sqlite(work: Path, factors: list[int], seed: int
+                   ) -> tuple[dict[int, str], dict[int, dict]]:
     base = work / "scale_1x.db"
     if not base.exists():
-        flask = REPO / ".venv" / "bin" / "flask"
-        proc = subprocess.run(
-            [str(flask) if flask.exists() else "flask", "--app", "webapp", "import-all",
-             "--no-progress"], cwd=REPO, capture_output=True, text=True,
-            env={**os.environ, "DATABASE_URL": f"sqlite:///{base}"})
-        if proc.returncode not in (0, 1):
-            print(proc.stdout, proc.stderr, sep="\n")
-            raise SystemExit("import-all failed")
+        flask_import_all(f"sqlite:///{base}")
     urls, imports = {}, {}
     for f in factors:
         if f == 1:
             urls[f] = f"sqlite:///{base}"
             continue
         db = work / f"scale_{f}x.db"
-        folder = work / f"csv_{f}x"
         if not db.exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            generate(folder, f * BASELINE_SERVICES, seed=seed)
+            folder = csv_folder(work, f, seed, fresh=True)
             tmp = db.with_suffix(".tmp")
             shutil.copy(base, tmp)
             imports[f] = run_child("--import", f"sqlite:///{tmp}", str(folder))
             tmp.rename(db)
         urls[f] = f"sqlite:///{db}"
+    return urls, imports
+
+
+class PgServer:
+    """Databases on one PostgreSQL server (``CREATE DATABASE`` needs autocommit)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")  # SQLAlchemy form, without a database name
+
+    def sqlalchemy_url(self, name: str) -> str:
+        return f"{self.url}/{name}"
+
+    def _run(self, *statements: str) -> list:
+        import psycopg
+        plain = self.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        out = []
+        with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+            for sql in statements:
+                cursor = conn.execute(sql)
+                out.append(cursor.fetchall() if cursor.description else None)
+        return out
+
+    def exists(self, name: str) -> bool:
+        return bool(self._run(f"SELECT 1 FROM pg_database WHERE datname = '{name}'")[0])
+
+    def create(self, name: str, template: str | None = None) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                  f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+    def rename(self, old: str, new: str) -> None:
+        self._run(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+
+
+def prepare_pg(server: PgServer, work: Path, factors: list[int], seed: int
+               ) -> tuple[dict[int, str], dict[int, dict]]:
+    """``lw_scale_<N>x`` per factor, built under ``…_tmp`` and renamed when complete."""
+    base = "lw_scale_1x"
+    imports: dict[int, dict] = {}
+    if not server.exists(base):
+        server.create(f"{base}_tmp")
+        imports[1] = flask_import_all(server.sqlalchemy_url(f"{base}_tmp"))
+        server.rename(f"{base}_tmp", base)
+    urls = {}
+    for f in factors:
+        name = f"lw_scale_{f}x"
+        if f != 1 and not server.exists(name):
+            folder = csv_folder(work, f, seed, fresh=False)
+            server.create(f"{name}_tmp", template=base)
+            imports[f] = run_child("--import", server.sqlalchemy_url(f"{name}_tmp"),
+                                   str(folder))
+            server.rename(f"{name}_tmp", name)
+        urls[f] = server.sqlalchemy_url(name)
     return urls, imports
 
 
@@ -217,14 +313,165 @@ def zoek_params(params: dict[str, str]) -> dict[str, str]:
     return params
 
 
+# ----------------------------------------------------------------------------- throughput
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (gunicorn's workers)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+class Gunicorn:
+    """gunicorn with 2 workers: the app with the project's ``gunicorn.conf.py``, or the
+    bare Flask app with ``bench/bench_bare_gunicorn.py`` (the same settings)."""
+
+    def __init__(self, url: str | None, code: Path = REPO) -> None:
+        gunicorn = REPO / ".venv" / "bin" / "gunicorn"
+        self.port = free_port()
+        env = {**os.environ, "WEB_CONCURRENCY": str(GUNICORN_WORKERS),
+               "LOKETWIJZER_BIND": f"127.0.0.1:{self.port}", "LOG_LEVEL": "warning"}
+        if url:
+            cmd = [str(gunicorn), "-c", str(code / "gunicorn.conf.py")]
+            env["DATABASE_URL"] = url
+        else:
+            cmd = [str(gunicorn), "-c", str(REPO / "bench" / "bench_bare_gunicorn.py")]
+            code = REPO / "bench"
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(cmd, cwd=code, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+
+    def wait_ready(self, path: str, timeout: float = 300.0) -> None:
+        """Until ``path`` answers (the preloaded app warms up before the workers fork)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                conn.request("GET", path)
+                if conn.getresponse().status < 500:
+                    return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.5)
+        raise SystemExit(f"gunicorn did not answer on {self.port}:\n{self.tail()}")
+
+    def worker_rss_mb(self) -> float:
+        return max((process_rss_mb(pid) for pid in children(self.proc.pid)),
+                   default=float("nan"))
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-3000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def _client(port: int, paths: list[str], seconds: float, offset: int, start, out) -> None:
+    """One load client: keep-alive requests over ``paths`` for ``seconds`` (the sync
+    workers close after each answer; http.client then reconnects by itself)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    start.wait()
+    done = non_2xx = errors = 0
+    began = time.perf_counter()
+    i = offset
+    while time.perf_counter() - began < seconds:
+        try:
+            conn.request("GET", paths[i % len(paths)])
+            response = conn.getresponse()
+            response.read()
+            done += 1
+            non_2xx += not 200 <= response.status < 300
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            conn.close()
+        i += 1
+    out.put({"requests": done, "non_2xx": non_2xx, "errors": errors,
+             "seconds": time.perf_counter() - began})
+
+
+def load(port: int, paths: list[str], seconds: float, clients: int) -> dict:
+    """``clients`` processes at once; requests/s summed over the clients."""
+    ctx = multiprocessing.get_context("fork")
+    start, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_client, args=(port, paths, seconds, k * 97, start, out))
+             for k in range(clients)]
+    for proc in procs:
+        proc.start()
+    time.sleep(0.2)
+    start.set()
+    results = [out.get(timeout=seconds + 120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    return {"rps": sum(r["requests"] / r["seconds"] for r in results),
+            "requests": sum(r["requests"] for r in results),
+            "non_2xx": sum(r["non_2xx"] for r in results),
+            "errors": sum(r["errors"] for r in results)}
+
+
+def throughput(url: str | None, paths: list[str], seconds: float, clients: int,
+               code: Path = REPO) -> dict:
+    """Serve (the app on ``url``, or the bare app when None), warm up, then load it."""
+    server = Gunicorn(url, code)
+    try:
+        server.wait_ready(paths[0])
+        load(server.port, paths, THROUGHPUT_WARM_UP_S, clients)
+        result = load(server.port, paths, seconds, clients)
+        result["worker_rss_mb"] = server.worker_rss_mb()
+        if result["errors"] or "Traceback" in server.tail():
+            print(f"gunicorn log ({url or 'bare'}):\n{server.tail()}")
+    finally:
+        server.stop()
+    return result
+
+
+# ----------------------------------------------------------------------------- main
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--factors", default="1,10")
+    parser.add_argument("--db", default="sqlite",
+                        help="databases, comma-separated: sqlite, postgresql (or pg)")
+    parser.add_argument("--pg", action="store_true", help="same as --db sqlite,postgresql")
+    parser.add_argument("--pg-url", default=PG_URL,
+                        help="PostgreSQL server (SQLAlchemy URL without a database name)")
     parser.add_argument("--n", type=int, default=200, help="API queries (and n/2 /zoek)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--work", type=Path, default=None,
                         help="folder for databases and CSV files (kept; reused if present)")
+    parser.add_argument("--throughput-seconds", type=float, default=15.0,
+                        help="load time per gunicorn server (0: no throughput rows)")
+    parser.add_argument("--clients", type=int, default=4, help="load client processes")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout (e.g. `git worktree add /tmp/base main`): "
                              "its code is measured in extra columns, interleaved")
@@ -240,18 +487,36 @@ def main() -> None:
         return import_child(*args.import_)
 
     factors = [int(f) for f in args.factors.split(",")]
+    kinds = ["sqlite", "postgresql"] if args.pg else \
+        [DB_NAMES.get(k.strip().lower(), k.strip().lower()) for k in args.db.split(",")]
+    if unknown := set(kinds) - set(DB_LABELS):
+        raise SystemExit(f"unknown database: {', '.join(sorted(unknown))}")
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_scale_"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"work folder: {work}")
-    urls, imports = prepare(work, factors, args.seed)
+    urls: dict[tuple[str, int], str] = {}
+    imports: dict[tuple[str, int], dict] = {}
+    for kind in kinds:
+        if kind == "sqlite":
+            got, done = prepare_sqlite(work, factors, args.seed)
+        else:
+            got, done = prepare_pg(PgServer(args.pg_url), work, factors, args.seed)
+        urls.update({(kind, f): u for f, u in got.items()})
+        imports.update({(kind, f): r for f, r in done.items()})
+    # Import times are kept next to the databases: a reused database still shows its own.
+    record = work / IMPORTS_RECORD
+    earlier = json.loads(record.read_text()) if record.exists() else {}
+    earlier.update({f"{kind}:{f}": r for (kind, f), r in imports.items()})
+    record.write_text(json.dumps(earlier, indent=1))
 
     rng = random.Random(args.seed)
-    queries = sample_queries(urls[factors[0]], args.n, args.seed)
-    # Columns: each size with this code, and with the baseline code when given.
+    queries = sample_queries(urls[(kinds[0], factors[0])], args.n, args.seed)
+    # Columns: each size on each database with this code, and with the baseline code.
     codes = [("", REPO)] + ([(" base", args.baseline.resolve())] if args.baseline else [])
-    cols = [(f"{f}×{tag}", f, code) for tag, code in codes for f in factors]
+    cols = [(f"{f}× {DB_LABELS[kind]}{tag}", (kind, f), code)
+            for tag, code in codes for kind in kinds for f in factors]
     keys = [c[0] for c in cols]
-    workers = {k: Worker(urls[f], code) for k, f, code in cols}
+    workers = {k: Worker(urls[at], code) for k, at, code in cols}
     first_req = {k: w.hello["first_ms"] for k, w in workers.items()}
     warm = [f"/api/v1/services?{urlencode(q)}" for q in queries[:10]] + \
         [f"/zoek?{urlencode(zoek_params(q))}" for q in queries[:3]]
@@ -278,8 +543,19 @@ def main() -> None:
     for w in workers.values():
         w.close()
     audits = {}
-    for k, f, code in sorted(cols, key=lambda c: c[1]):  # sizes side by side in time
-        audits[k] = run_child("--audit", urls[f], code=code)
+    for k, at, code in sorted(cols, key=lambda c: c[1][1]):  # sizes side by side in time
+        audits[k] = run_child("--audit", urls[at], code=code)
+
+    served: dict[str, dict] = {}
+    bare: list[dict] = []
+    if args.throughput_seconds > 0:
+        api_paths = [f"/api/v1/services?{urlencode(q)}" for q in queries]
+        t, c = args.throughput_seconds, args.clients
+        bare.append(throughput(None, [BARE_PATH], t, c))  # before and after the app
+        for k, at, code in cols:
+            served[k] = throughput(urls[at], api_paths, t, c, code)
+        bare.append(throughput(None, [BARE_PATH], t, c))
+    bare_rps = statistics.mean(b["rps"] for b in bare) if bare else float("nan")
 
     def row(name: str, fn) -> None:
         print(f"| {name} | " + " | ".join(fn(k) for k in keys) + " |")
@@ -296,16 +572,40 @@ def main() -> None:
         lambda k: f"{mem[k]['rss_mb']:.0f} / {mem[k]['peak_mb']:.0f} MB")
     row("national audit (cold process), peak RSS",
         lambda k: f"{audits[k]['seconds']:.1f} s, {audits[k]['peak_mb']:.0f} MB")
-    sizes = {k: f for k, f, _code in cols}
-    row("import of the synthetic files", lambda k: (
-        f"{imports[sizes[k]]['seconds']:.0f} s ({sizes[k] * BASELINE_SERVICES} services, "
-        f"{imports[sizes[k]]['files']} files, {imports[sizes[k]]['failed_files']} failed)"
-        if sizes[k] in imports else ("–" if sizes[k] == 1 else "reused")))
-    for f, result in imports.items():
+    at_key = {k: at for k, at, _code in cols}
+
+    def imported(k: str) -> str:
+        kind, f = at_key[k]
+        result = imports.get((kind, f))
+        when = ""
+        if result is None:
+            result = earlier.get(f"{kind}:{f}")
+            when = ", reused: built earlier"
+        if result is None:
+            return "reused" if f != 1 or kind != "sqlite" else "–"
+        if f == 1:
+            return f"{result['seconds']:.0f} s (import-all{when})"
+        return (f"{result['seconds']:.0f} s ({f * BASELINE_SERVICES} services, "
+                f"{result['files']} files, {result['failed_files']} failed{when})")
+
+    row("import of the synthetic files (1×: the mirror)", imported)
+    if served:
+        row(f"throughput, gunicorn {GUNICORN_WORKERS} workers, {args.clients} clients",
+            lambda k: f"{served[k]['rps']:.0f} req/s")
+        row(f"÷ bare Flask endpoint ({bare_rps:.0f} req/s)",
+            lambda k: f"{served[k]['rps'] / bare_rps:.2f}")
+        row("gunicorn worker RSS after the load (largest)",
+            lambda k: f"{served[k]['worker_rss_mb']:.0f} MB")
+    for (kind, f), result in imports.items():
         for line in result.get("problems", []):
-            print(f"import problem at {f}×: {line}")
+            print(f"import problem at {f}× {kind}: {line}")
     print(f"\nqueries: {len(queries)} API, {len(zoek[keys[0]])} /zoek (status 200 counted); "
           f"5xx: {bad}")
+    if served:
+        print(f"throughput: {args.throughput_seconds:.0f} s per server after "
+              f"{THROUGHPUT_WARM_UP_S:.0f} s warm-up, {len(queries)} API URLs; bare runs "
+              + ", ".join(f"{b['rps']:.0f}" for b in bare) + " req/s; non-2xx / errors: "
+              + ", ".join(f"{k} {r['non_2xx']}/{r['errors']}" for k, r in served.items()))
     if any(bad.values()):
         raise SystemExit("server errors during the benchmark")
 

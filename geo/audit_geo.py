@@ -9,10 +9,10 @@ The database is read once per data version into numpy arrays:
   (national scope, or the municipality is named in the service's areas).
 
 Points are projected once to RD New (EPSG:28992), so a distance is a plain Euclidean
-distance in metres. One audit run streams (origins × sites) squared distances in chunks of
-whole municipalities (never the dense national matrix) plus a handful of masked minimum
-and matrix-product steps; Python loops run only over the chunks, the 20 problem areas and
-the life events, never over PC4 areas, sites or services.
+distance in metres. One audit run measures, per municipality, only the sites near it
+(``geo.audit_nearest``: never the dense national origins × sites matrix) plus a handful of
+masked minimum and matrix-product steps; Python loops run only over the municipalities,
+the 20 problem areas and the life events, never over PC4 areas, sites or services.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from pyproj import Transformer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loketwijzer.eligibility import REACH_KM, closed_to_others, may_use
+from geo.audit_nearest import nearest
+from loketwijzer.eligibility import REACH_KM, closed_to_others
 from loketwijzer.models import (
     LISTED_STATUSES,
     PRECISION_ADDRESS,
@@ -59,7 +60,7 @@ CAT_MUNICIPAL = 1  # no such help, but the own municipality (or a team it pays) 
 CAT_REMOTE = 2  # only independent help by phone/online, or further than REACH_KM
 CAT_NONE = 3  # nothing at all
 CATEGORIES = ("independent", "municipal", "remote", "none")
-# Distances computed at once in the audit (origins × sites, float64): about 16 MB.
+# Distances computed at once in the audit's second pass (origins × sites, float64): 16 MB.
 CHUNK_CELLS = 2_000_000
 
 
@@ -110,11 +111,31 @@ def data_version(session: Session) -> tuple:
 
 
 def _frame(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
-    """A query result as a DataFrame, built column-wise (much faster than from Rows)."""
-    rows = session.connection().execute(stmt).all()  # Core: no ORM row processing
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    return pd.DataFrame({name: list(values) for name, values in zip(columns, cols,
-                                                                     strict=True)})
+    """A query result as a DataFrame, built column-wise from the driver's own rows.
+
+    At national scale (300,000 tag rows) building a SQLAlchemy Row per record costs five
+    times the fetch itself; the driver's tuples are taken as they are and only the columns
+    whose type needs it (SQLite's 0/1 booleans, ISO date text) go through the dialect's
+    own result processor, so the values are the same as through ``Result.all()``.
+    """
+    connection = session.connection()
+    result = connection.execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+        type_codes = [entry[1] for entry in result.cursor.description]
+    finally:
+        result.close()
+    dialect = connection.dialect
+    processors = [col.type.dialect_impl(dialect).result_processor(dialect, code)
+                  for col, code in zip(stmt.selected_columns, type_codes, strict=True)]
+    table = np.array(rows, dtype=object).reshape(len(rows), len(columns))
+    data = {}
+    for i, name in enumerate(columns):
+        values = table[:, i].tolist()
+        if processors[i] is not None:
+            values = [processors[i](v) for v in values]
+        data[name] = values
+    return pd.DataFrame(data)
 
 
 def load_frames(session: Session, area_codes: Sequence[str], version: tuple | None = None
@@ -183,15 +204,7 @@ def load_frames(session: Session, area_codes: Sequence[str], version: tuple | No
     listed[named["muni"].astype(int).to_numpy(), named["svc"].astype(int).to_numpy()] = True
     listed |= national[None, :]
     services["national"] = national
-    # Closed to other municipalities' residents: the one rule (loketwijzer.eligibility).
-    scopes = areas.groupby("svc")["scope"].agg(lambda v: frozenset(v)).to_dict()
-    home = set(areas.loc[(areas["scope"] == SCOPE_MUNICIPALITY)
-                         & areas["municipality_code"].notna(), "svc"].astype(int))
-    services["closed"] = [
-        closed_to_others(residents_only=bool(r.residents_only), provider_type=r.provider_type,
-                         independent=bool(r.independent), scopes=scopes.get(j, frozenset()),
-                         has_home=j in home)
-        for j, r in enumerate(services.itertuples(index=False))]
+    services["closed"] = _closed(services, areas)
 
     tags = _frame(session, select(Attribute.link_id, Attribute.value), ["service_id", "area"])
     tags["svc"] = tags["service_id"].map(svc_index)
@@ -225,16 +238,47 @@ def load_frames(session: Session, area_codes: Sequence[str], version: tuple | No
     )
 
 
+def _closed(services: pd.DataFrame, areas: pd.DataFrame) -> list[bool]:
+    """Closed to other municipalities' residents, per service: the one rule
+    (``loketwijzer.eligibility.closed_to_others``), asked once per distinct combination
+    of its inputs (a handful) instead of once per service (60,000 at national scale)."""
+    svc = areas["svc"].astype(np.int64).to_numpy()
+    codes, names = pd.factorize(areas["scope"], use_na_sentinel=False)
+    # The set of scopes of each service as a bit mask over the distinct scope values.
+    bits = np.zeros(len(services), dtype=np.int64)
+    np.bitwise_or.at(bits, svc, np.left_shift(1, codes.astype(np.int64)))
+    home = np.zeros(len(services), dtype=bool)
+    home[svc[(areas["scope"] == SCOPE_MUNICIPALITY).to_numpy(bool)
+             & areas["municipality_code"].notna().to_numpy(bool)]] = True
+    answers: dict[tuple, bool] = {}
+    closed = []
+    for key in zip(services["residents_only"].tolist(), services["provider_type"].tolist(),
+                   services["independent"].tolist(), bits.tolist(), home.tolist(),
+                   strict=True):
+        if key not in answers:
+            residents_only, provider_type, independent, mask, has_home = key
+            answers[key] = closed_to_others(
+                residents_only=bool(residents_only), provider_type=provider_type,
+                independent=bool(independent), has_home=has_home,
+                scopes=frozenset(name for k, name in enumerate(names) if mask >> k & 1))
+        closed.append(answers[key])
+    return closed
+
+
 def _quality_flags(session: Session, services: pd.DataFrame) -> None:
     """has_schedule / has_phone / has_address per service, from its own rows and those of
-    its locations (and, for phones, its organisation)."""
+    its locations (and, for phones, its organisation). Ids are matched as arrays
+    (``isin``), never iterated one by one: at national scale there are 100,000 of them."""
     links = _frame(session, select(ServiceAtLocation.service_id, ServiceAtLocation.location_id),
                    ["service_id", "location_id"])
+    link_services = links["service_id"].to_numpy(object)
 
-    def via_locations(location_ids: pd.Series) -> set[str]:
+    def present(values: pd.Series) -> np.ndarray:
+        return values.dropna().to_numpy(object)
+
+    def via_locations(location_ids: pd.Series) -> np.ndarray:
         """Services offered at any of these locations."""
-        return set(links.loc[links["location_id"].isin(set(location_ids.dropna())),
-                             "service_id"])
+        return link_services[links["location_id"].isin(present(location_ids)).to_numpy(bool)]
 
     addressed = _frame(session, select(Address.location_id).distinct(), ["location_id"])
     with_address = via_locations(addressed["location_id"])
@@ -244,14 +288,16 @@ def _quality_flags(session: Session, services: pd.DataFrame) -> None:
     # The help list gives opening hours as the source's words, not as schedule rows.
     worded = _frame(session, select(Service.id).where(
         Service.opening_hours.is_not(None), Service.opening_hours != ""), ["id"])
-    with_schedule = (set(schedules["service_id"].dropna())
-                     | via_locations(schedules["location_id"]) | set(worded["id"]))
+    with_schedule = np.concatenate([present(schedules["service_id"]),
+                                    via_locations(schedules["location_id"]),
+                                    present(worded["id"])])
 
     phones = _frame(session, select(Phone.service_id, Phone.organization_id, Phone.location_id),
                     ["service_id", "organization_id", "location_id"])
-    with_phone = (set(phones["service_id"].dropna()) | via_locations(phones["location_id"])
-                  | set(services.loc[services["organization_id"].isin(
-                      set(phones["organization_id"].dropna())), "id"]))
+    by_organisation = services["organization_id"].isin(present(phones["organization_id"]))
+    with_phone = np.concatenate([present(phones["service_id"]),
+                                 via_locations(phones["location_id"]),
+                                 services["id"].to_numpy(object)[by_organisation.to_numpy(bool)]])
 
     ids = services["id"]
     services["has_address"] = ids.isin(with_address).to_numpy()
@@ -347,15 +393,39 @@ def _segment_sum(values: np.ndarray, starts: np.ndarray, n_rows: int) -> np.ndar
     return np.add.reduceat(values, starts, axis=0)
 
 
-def _first_org(mask: np.ndarray, area_matrix: np.ndarray, svc_org: np.ndarray) -> np.ndarray:
-    """Per municipality and area: the organisation of the first service in ``mask``."""
-    out = np.full((mask.shape[0], area_matrix.shape[1]), -1, dtype=np.int64)
-    if mask.shape[1] == 0:
-        return out
+def _first_org(rows: np.ndarray, columns: np.ndarray, area_matrix: np.ndarray,
+               svc_org: np.ndarray) -> np.ndarray:
+    """Per municipality and area: the organisation of the first service (lowest index)
+    that is in ``rows`` (municipality × service) and one of the ``columns`` (bool per
+    service); only those columns are ever looked at."""
+    out = np.full((rows.shape[0], area_matrix.shape[1]), -1, dtype=np.int64)
     for a in range(area_matrix.shape[1]):
-        hit = mask & area_matrix[:, a][None, :]
-        has = hit.any(axis=1)
-        out[:, a] = np.where(has, svc_org[hit.argmax(axis=1)], -1)
+        cols = np.flatnonzero(columns & area_matrix[:, a])
+        if cols.size == 0:
+            continue
+        hit = rows[:, cols]
+        out[:, a] = np.where(hit.any(axis=1), svc_org[cols[hit.argmax(axis=1)]], -1)
+    return out
+
+
+# Rows of municipalities per matrix product in _count_per_area (a few MB at a time).
+COUNT_ROWS = 64
+
+
+def _count_per_area(rows: np.ndarray, columns: np.ndarray | None,
+                    area_matrix: np.ndarray) -> np.ndarray:
+    """Per municipality and area: how many services in ``rows`` (municipality × service),
+    and among the ``columns`` (bool per service, None: all), carry that area.
+
+    A float matrix product (BLAS; numpy's integer product is a slow loop) over blocks of
+    rows. Every partial sum is a whole number below the number of services; below 2**24
+    float32 holds all of them exactly, so the counts are exact and cast back unchanged."""
+    dtype = np.float32 if rows.shape[1] < 2**24 else np.float64
+    # Services outside ``columns`` get an all-zero row: they add nothing to any count.
+    areas = (area_matrix if columns is None else area_matrix & columns[:, None]).astype(dtype)
+    out = np.zeros((rows.shape[0], area_matrix.shape[1]), dtype=np.int32)
+    for r in range(0, rows.shape[0], COUNT_ROWS):
+        out[r:r + COUNT_ROWS] = (rows[r:r + COUNT_ROWS].astype(dtype) @ areas).astype(np.int32)
     return out
 
 
@@ -367,22 +437,6 @@ def distinct_per_row(values: np.ndarray) -> np.ndarray:
     new = np.ones_like(s, dtype=bool)
     new[:, 1:] = s[:, 1:] != s[:, :-1]
     return ((s >= 0) & new).sum(axis=1)
-
-
-def _chunks(starts: np.ndarray, n_rows: int, n_cols: int, cells: int
-            ) -> list[tuple[int, int]]:
-    """Runs [m0, m1) of whole municipalities (segments of rows starting at ``starts``) with
-    at most ``cells`` // ``n_cols`` rows each (a bigger municipality gets a run of its own)."""
-    limit = max(1, cells // max(n_cols, 1))
-    ends = np.append(starts[1:], n_rows)
-    runs, m0 = [], 0
-    for m in range(len(starts)):
-        if m > m0 and ends[m] - starts[m0] > limit:
-            runs.append((m0, m))
-            m0 = m
-    if len(starts):
-        runs.append((m0, len(starts)))
-    return runs
 
 
 def stale_mask(last_checked: pd.Series, as_of: dt.date, stale_after_days: int) -> np.ndarray:
@@ -402,8 +456,13 @@ def compute(
     bands_km: Sequence[int] = BANDS_KM,
     reach_km: float = REACH_KM,
     chunk_cells: int = CHUNK_CELLS,
+    search_km: float | None = None,
 ) -> AuditArrays:
-    """The audit of ``codes`` (all municipalities when None), fully vectorised."""
+    """The audit of ``codes`` (all municipalities when None), fully vectorised.
+
+    ``search_km`` (at least the reach) only sets how wide the first distance pass looks
+    (see ``geo.audit_nearest``); it never changes a result, and the tests use a huge one to get
+    the plain all-sites computation."""
     as_of = as_of or dt.date.today()
     if codes is None:
         muni = np.arange(frames.n_muni, dtype=np.int64)
@@ -413,9 +472,6 @@ def compute(
     svc = frames.services
     sites = frames.sites
     A = frames.area_matrix
-    # Counts as a float matrix product (BLAS; numpy's integer product is a slow loop).
-    # The counts stay far below 2**53, so they are exact and cast back unchanged.
-    A_float = A.astype(np.float64)
     indep = svc["independent"].to_numpy(bool)
     closed_svc = svc["closed"].to_numpy(bool)
     remote = svc["remote"].to_numpy(bool)
@@ -426,10 +482,7 @@ def compute(
     rows, starts = _origin_rows(frames, muni)
     n_o = len(rows)
     seg = np.repeat(np.arange(n_m), np.diff(np.append(starts, n_o)))
-    o_muni = muni[seg]
     o = frames.origins
-    ox = o["x"].to_numpy(float)[rows]
-    oy = o["y"].to_numpy(float)[rows]
     pop = o["population"].to_numpy(float)[rows]
     tot = _segment_sum(pop, starts, n_o)
     # Without any population figures every origin counts the same.
@@ -437,62 +490,13 @@ def compute(
     wtot = _segment_sum(weight, starts, n_o)
 
     site_svc = sites["svc"].to_numpy(np.int64)
-    sx = sites["x"].to_numpy(float)
-    sy = sites["y"].to_numpy(float)
     n_s = len(site_svc)
-    site_area = A[site_svc] if n_s else np.zeros((0, n_a), bool)
-    site_indep = indep[site_svc]
     site_approx = sites["approximate"].to_numpy(bool)
-    dist_ind = np.full((n_o, n_a), np.inf)
-    near_ind = np.full((n_o, n_a), -1, dtype=np.int64)
-    dist_mun = np.full((n_o, n_a), np.inf)
-    near_mun = np.full((n_o, n_a), -1, dtype=np.int64)
-    svc_d2 = np.full((n_m, len(svc)), np.inf)
-    svc_ids, site_starts = np.unique(site_svc, return_index=True)
-    area_cols = [(np.flatnonzero(site_area[:, a] & site_indep),
-                  np.flatnonzero(site_area[:, a] & ~site_indep)) for a in range(n_a)]
-    closed = np.flatnonzero(closed_svc[site_svc])
-    reach2 = (reach_km * 1000.0) ** 2
-    # Streamed over whole municipalities: never more than about chunk_cells distances
-    # at once (the dense origins × sites matrix of the national set would be gigabytes).
-    # Every element goes through the same float operations as in one dense matrix, and
-    # minimum and argmin are taken per row, so the result does not depend on the chunks.
-    for m0, m1 in _chunks(starts, n_o, max(n_s, 1), chunk_cells):
-        r0 = starts[m0]
-        r1 = starts[m1] if m1 < n_m else n_o
-        if r1 <= r0 or n_s == 0:
-            continue
-        c_muni = o_muni[r0:r1]
-        d2 = (ox[r0:r1, None] - sx[None, :]) ** 2 + (oy[r0:r1, None] - sy[None, :]) ** 2
-        d2[~np.isfinite(d2)] = np.inf
-        # On equal distance prefer a known address to an approximate point (+1 m² ≈ +0 m).
-        d2 += site_approx[None, :].astype(float)
-        # Help closed to others (a town hall, residents-only help) is only for residents.
-        if closed.size:
-            allowed = frames.listed[np.ix_(c_muni, site_svc[closed])]
-            d2[:, closed] = np.where(allowed, d2[:, closed], np.inf)
-        c_rows = np.arange(r1 - r0)
-        for a in range(n_a):
-            for cols, dist, near in ((area_cols[a][0], dist_ind, near_ind),
-                                     (area_cols[a][1], dist_mun, near_mun)):
-                if cols.size == 0:
-                    continue
-                sub = d2[:, cols]
-                if dist is dist_mun:
-                    # Municipal help counts when it is the resident's own (at any
-                    # distance) or another municipality's open team within reach.
-                    own = frames.listed[np.ix_(c_muni, site_svc[cols])]
-                    sub = np.where(own | (sub <= reach2), sub, np.inf)
-                j = sub.argmin(axis=1)
-                best = sub[c_rows, j]
-                ok = np.isfinite(best)
-                dist[r0:r1, a] = np.where(ok, np.sqrt(np.where(ok, best, 0.0)) / 1000.0,
-                                          np.inf)
-                near[r0:r1, a] = np.where(ok, cols[j], -1)
-        # Nearest site of each service per municipality (for who may use what).
-        per_muni = np.minimum.reduceat(d2, starts[m0:m1] - r0, axis=0)  # (munis, sites)
-        svc_d2[m0:m1, svc_ids] = np.minimum.reduceat(per_muni, site_starts, axis=1)
-        del d2, per_muni
+    near = nearest(frames, muni, rows, starts, indep=indep, closed_svc=closed_svc,
+                    national=national, reach_km=reach_km, search_km=search_km,
+                    chunk_cells=chunk_cells)
+    dist_ind, near_ind = near.dist_ind, near.near_ind
+    near_mun, available = near.near_mun, near.available
 
     # Population shares within each band, mean and max distance, approximate points.
     share = {}
@@ -512,15 +516,12 @@ def compute(
     approx_o = (near_ind >= 0) & site_approx[np.maximum(near_ind, 0)] if n_s else finite
     approximate = _segment_sum(approx_o.astype(np.int64), starts, n_o)
 
-    # Which services each municipality's residents can use.
+    # Which services each municipality's residents can use (from the streaming pass).
     listed = frames.listed[muni]
-    available = may_use(listable=True, national=national[None, :], listed=listed,
-                        closed=closed_svc[None, :], dist_km=np.sqrt(svc_d2) / 1000.0,
-                        reach_km=reach_km)
     nearby = available & ~listed
 
-    def per_area(mask: np.ndarray) -> np.ndarray:
-        return (mask.astype(np.float64) @ A_float).astype(np.int32)
+    def per_area(rows: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+        return _count_per_area(rows, columns, A)
 
     free = svc["free"].eq(True).to_numpy(bool)
     walk_in = svc["walk_in"].to_numpy(bool)
@@ -534,10 +535,10 @@ def compute(
         far = near_ind >= 0
         best_org = np.where(far, org_site[np.maximum(near_ind, 0)], best_org)
         category = np.where(far, CAT_REMOTE, category)
-    remote_org = _first_org(listed & remote[None, :] & indep[None, :], A, svc_org)[seg]
+    remote_org = _first_org(listed, remote & indep, A, svc_org)[seg]
     best_org = np.where(remote_org >= 0, remote_org, best_org)
     category = np.where(remote_org >= 0, CAT_REMOTE, category)
-    mun_remote = _first_org(listed & remote[None, :] & ~indep[None, :], A, svc_org)[seg]
+    mun_remote = _first_org(listed, remote & ~indep, A, svc_org)[seg]
     best_org = np.where(mun_remote >= 0, mun_remote, best_org)
     category = np.where(mun_remote >= 0, CAT_MUNICIPAL, category)
     if n_s:
@@ -576,11 +577,11 @@ def compute(
     return AuditArrays(
         muni=muni, area_codes=frames.area_codes, bands_km=tuple(int(b) for b in bands_km),
         reach_km=reach_km,
-        services=per_area(available), independent=per_area(available & indep),
-        free=per_area(available & free), walk_in=per_area(available & walk_in),
-        remote_only=per_area(available & remote & indep),
-        own=per_area(listed & ~national), national=per_area(listed & national),
-        nearby=per_area(nearby), stale=per_area(available & stale),
+        services=per_area(available), independent=per_area(available, indep),
+        free=per_area(available, free), walk_in=per_area(available, walk_in),
+        remote_only=per_area(available, remote & indep),
+        own=per_area(listed, ~national), national=per_area(listed, national),
+        nearby=per_area(nearby), stale=per_area(available, stale),
         share=share, mean_km=mean_km, max_km=max_km, approximate=approximate,
         origins=np.diff(np.append(starts, n_o)), population=tot,
         category_share=category_share,

@@ -1,8 +1,11 @@
-"""The streamed audit (issue 13) gives exactly the result of one dense origins × sites matrix.
+"""The streamed audit (issue 13) gives exactly the result of measuring every site.
 
-``chunk_cells`` huge is the old dense computation (one chunk); ``chunk_cells=1`` gives every
-municipality a chunk of its own. Every array must be identical, on the hand-built case
-and, when the mirror is present, on the real data.
+``search_km`` huge makes every site a candidate of every municipality (the plain
+all-sites computation, no second pass); the default measures only the sites near each
+municipality and sends origins without independent help within reach to a second pass
+over all sites, in chunks of ``chunk_cells`` distances (``1``: one origin at a time).
+Every array must be identical, on the hand-built case and, when the mirror is present,
+on the real data.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from tests.conftest import real_mirror_url
 from tests.test_audit_case import AREAS, AS_OF, EVENTS, build_case
 
 DENSE = 10**15  # one chunk: the whole origins × sites matrix at once
+EVERYWHERE_KM = 10_000.0  # every site is a candidate of every municipality
 
 
 def assert_same(a: audit_geo.AuditArrays, b: audit_geo.AuditArrays) -> None:
@@ -35,23 +39,23 @@ def assert_same(a: audit_geo.AuditArrays, b: audit_geo.AuditArrays) -> None:
             assert va == vb, f.name
 
 
-def test_chunks_cover_whole_municipalities():
-    starts = np.array([0, 3, 4, 10])
-    assert audit_geo._chunks(starts, 12, 1, 1) == [(0, 1), (1, 2), (2, 3), (3, 4)]
-    assert audit_geo._chunks(starts, 12, 1, 4) == [(0, 2), (2, 3), (3, 4)]
-    assert audit_geo._chunks(starts, 12, 1, 100) == [(0, 4)]
-    assert audit_geo._chunks(np.array([], dtype=int), 0, 1, 5) == []
-
-
 def test_streamed_equals_dense_on_the_case(db):
     build_case(db)
     audit_geo.clear_cache()
     with db.session() as s:
         frames = audit_geo.frames_for(s, AREAS)
     for codes in (None, ["GM9101"], ["GM9102"]):
-        dense = audit_geo.compute(frames, codes, events=EVENTS, as_of=AS_OF, chunk_cells=DENSE)
-        streamed = audit_geo.compute(frames, codes, events=EVENTS, as_of=AS_OF, chunk_cells=1)
-        assert_same(dense, streamed)
+        dense = audit_geo.compute(frames, codes, events=EVENTS, as_of=AS_OF, chunk_cells=DENSE,
+                                  search_km=EVERYWHERE_KM)
+        for cells in (1, DENSE):
+            streamed = audit_geo.compute(frames, codes, events=EVENTS, as_of=AS_OF,
+                                         chunk_cells=cells)
+            assert_same(dense, streamed)
+        # A short reach sends most origins to the second pass: still the same result.
+        near = audit_geo.compute(frames, codes, events=EVENTS, as_of=AS_OF, reach_km=1.0,
+                                 chunk_cells=1)
+        assert_same(near, audit_geo.compute(frames, codes, events=EVENTS, as_of=AS_OF,
+                                            reach_km=1.0, search_km=EVERYWHERE_KM))
     audit_geo.clear_cache()
 
 
@@ -66,7 +70,7 @@ def test_streamed_equals_dense_on_the_mirror(shared_data, tmp_path_factory):
         as_of = dt.date(2026, 12, 1)
         for codes in (None, ["GM0363", "GM0599", "GM0014"]):
             dense = audit_geo.compute(frames, codes, events=events, as_of=as_of,
-                                      chunk_cells=DENSE)
+                                      chunk_cells=DENSE, search_km=EVERYWHERE_KM)
             for cells in (1, 200_000):
                 assert_same(dense, audit_geo.compute(frames, codes, events=events,
                                                      as_of=as_of, chunk_cells=cells))
