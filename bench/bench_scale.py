@@ -101,10 +101,13 @@ def peak_mb() -> float:
 # ----------------------------------------------------------------------------- child modes
 
 def worker(url: str) -> None:
-    """Answer GET paths from stdin (one JSON line each) with their wall time."""
+    """Answer GET paths from stdin (one JSON line each) with their wall time, configured
+    as a served worker is (``warmup.serving``: background rebuilds, the index frozen out
+    of the garbage collector, buffered search counters)."""
     from loketwijzer.config import Settings
-    from webapp import create_app
+    from webapp import create_app, warmup
 
+    warmup.serving()
     app = create_app(Settings(database_url=url, sources_dir=None))
     client = app.test_client()
     started = time.perf_counter()
@@ -193,6 +196,18 @@ def flask_import_all(url: str) -> dict:
     return {"seconds": time.perf_counter() - started, "exit": proc.returncode}
 
 
+def upgrade_schema(url: str) -> None:
+    """A reused database gets the current migrations (``flask init-db``), as ``make run``
+    would give it."""
+    flask = REPO / ".venv" / "bin" / "flask"
+    proc = subprocess.run([str(flask) if flask.exists() else "flask", "--app", "webapp",
+                           "init-db"], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "DATABASE_URL": url})
+    if proc.returncode:
+        print(proc.stdout, proc.stderr, sep="\n")
+        raise SystemExit(f"init-db failed for {url}")
+
+
 def csv_folder(work: Path, f: int, seed: int, fresh: bool) -> Path:
     """The synthetic CSV files of size ``f`` (generated when absent or ``fresh``)."""
     from gen_national import generate
@@ -221,6 +236,8 @@ def prepare_sqlite(work: Path, factors: list[int], seed: int
             imports[f] = run_child("--import", f"sqlite:///{tmp}", str(folder))
             tmp.rename(db)
         urls[f] = f"sqlite:///{db}"
+    for url in urls.values():
+        upgrade_schema(url)
     return urls, imports
 
 
@@ -273,6 +290,8 @@ def prepare_pg(server: PgServer, work: Path, factors: list[int], seed: int
                                    str(folder))
             server.rename(f"{name}_tmp", name)
         urls[f] = server.sqlalchemy_url(name)
+    for url in urls.values():
+        upgrade_schema(url)
     return urls, imports
 
 
