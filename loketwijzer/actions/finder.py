@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -210,7 +211,7 @@ def find_services(
                        for v in (postcode, place, lat, lon, text))
     origin: Origin | None = None
     if has_location:
-        origin = geocode(index.gazetteer, postcode=postcode, place=place, lat=lat, lon=lon,
+        origin = _origin(index, postcode=postcode, place=place, lat=lat, lon=lon,
                          text=text, allow_online=allow_online)
     today = today or dt.date.today()
     results, total, messages = _rank(index, matched, origin, independent=independent,
@@ -230,6 +231,26 @@ def find_services(
         "referrals": referrals,
         "messages": messages,
     }
+
+
+#: Popular searches repeat ("huurachterstand", "schulden", a town): the matcher and the
+#: geocoder are pure, so their answers are kept (per matcher, and per index) for a while.
+MATCH_CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=MATCH_CACHE_SIZE)
+def _match(matcher: Any, text: str) -> Any:
+    """The matcher's (frozen) answer for this text; errors are not kept."""
+    return matcher.match(text)
+
+
+def _origin(index: FinderIndex, *, allow_online: bool, **where: Any) -> Origin:
+    """Where the resident is (``geo.geocode``), kept per index unless looked up online."""
+    if allow_online:
+        return geocode(index.gazetteer, allow_online=True, **where)
+    key = ("origin", *(str(where[k]) if where[k] is not None else None
+                       for k in ("postcode", "place", "lat", "lon", "text")))
+    return _cached(index, key, lambda: geocode(index.gazetteer, **where))
 
 
 def _check_limit(limit: Any) -> int:
@@ -260,7 +281,7 @@ def _matched_areas(index: FinderIndex, q: str | None, areas: str | list[str] | N
             raise InvalidInput(f"Uw tekst is te lang. Gebruik minder dan {MAX_QUERY} tekens.",
                                code="query_too_long")
         try:
-            result = get_matcher().match(text)
+            result = _match(get_matcher(), text)
         except MatchInputError as exc:
             raise InvalidInput(getattr(exc, "message_nl", None) or str(exc),
                                code=getattr(exc, "code", None) or "invalid_query") from exc
@@ -634,11 +655,12 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
 
 
 #: Per index: the fields of a result that do not depend on the search, per service and
-#: language, and per place (a results page of 20 builds them once, not per search).
+#: language, and per place (a results page of 20 builds them once, not per search), and
+#: the origins of searched places (see ``_origin``).
 _STATIC_CACHE_LIMIT = 50_000
 
 
-def _cached(index: FinderIndex, key: tuple, build: Any) -> dict[str, Any]:
+def _cached(index: FinderIndex, key: tuple, build: Any) -> Any:
     cache = index.result_cache
     found = cache.get(key)
     if found is None:
