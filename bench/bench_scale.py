@@ -196,6 +196,15 @@ def flask_import_all(url: str) -> dict:
     return {"seconds": time.perf_counter() - started, "exit": proc.returncode}
 
 
+def complete(result: dict) -> dict:
+    """An import child's result, or stop: a database with failed files is not kept."""
+    if result.get("failed_files"):
+        for line in result.get("problems", [])[:5]:
+            print(line, file=sys.stderr)
+        raise SystemExit(f"{result['failed_files']} files failed to import")
+    return result
+
+
 def upgrade_schema(url: str) -> None:
     """A reused database gets the current migrations (``flask init-db``), as ``make run``
     would give it."""
@@ -223,6 +232,7 @@ def prepare_sqlite(work: Path, factors: list[int], seed: int
     base = work / "scale_1x.db"
     if not base.exists():
         flask_import_all(f"sqlite:///{base}")
+    upgrade_schema(f"sqlite:///{base}")  # before it is copied for the larger sizes
     urls, imports = {}, {}
     for f in factors:
         if f == 1:
@@ -233,7 +243,7 @@ def prepare_sqlite(work: Path, factors: list[int], seed: int
             folder = csv_folder(work, f, seed, fresh=True)
             tmp = db.with_suffix(".tmp")
             shutil.copy(base, tmp)
-            imports[f] = run_child("--import", f"sqlite:///{tmp}", str(folder))
+            imports[f] = complete(run_child("--import", f"sqlite:///{tmp}", str(folder)))
             tmp.rename(db)
         urls[f] = f"sqlite:///{db}"
     for url in urls.values():
@@ -280,14 +290,15 @@ def prepare_pg(server: PgServer, work: Path, factors: list[int], seed: int
         server.create(f"{base}_tmp")
         imports[1] = flask_import_all(server.sqlalchemy_url(f"{base}_tmp"))
         server.rename(f"{base}_tmp", base)
+    upgrade_schema(server.sqlalchemy_url(base))  # before it is the template of the others
     urls = {}
     for f in factors:
         name = f"lw_scale_{f}x"
         if f != 1 and not server.exists(name):
             folder = csv_folder(work, f, seed, fresh=False)
             server.create(f"{name}_tmp", template=base)
-            imports[f] = run_child("--import", server.sqlalchemy_url(f"{name}_tmp"),
-                                   str(folder))
+            imports[f] = complete(run_child("--import", server.sqlalchemy_url(f"{name}_tmp"),
+                                            str(folder)))
             server.rename(f"{name}_tmp", name)
         urls[f] = server.sqlalchemy_url(name)
     for url in urls.values():
