@@ -3,9 +3,9 @@ on SQLite and (``--db sqlite,postgresql``) PostgreSQL in one run.
 
 1× is the mirror (``flask import-all``, about 600 services plus town halls). N× adds
 N × 600 synthetic services (``bench/gen_national.py``: one sociale-kaart CSV per
-municipality, spread by population over real PC4 points), imported one file at a time with
-the ``import csv`` code path (``run_import`` in one process, so 342 CLI start-ups do not
-dominate the import figure).
+municipality, spread by population over real PC4 points), imported one file at a time in
+one process, as ``flask import csv FOLDER`` does (``run_import`` per file, each file its
+own transaction).
 
 Databases are kept and reused: SQLite files ``scale_<N>x.db`` under ``--work``, PostgreSQL
 databases ``lw_scale_<N>x`` on ``--pg-url`` (1×: ``import-all`` into a fresh database; N×: a
@@ -13,7 +13,8 @@ copy of 1× via ``CREATE DATABASE … TEMPLATE``, then the CSV files). Both are 
 temporary name and renamed when complete, so a half-built database is never reused.
 
 Per column (data size × database) a separate worker process holds the Flask app
-(in-process test client); the parent sends the same queries to all workers interleaved
+(in-process test client, configured as gunicorn's workers are: ``warmup.serving``); the
+parent sends the same queries to all workers interleaved
 (round-robin, order shuffled per query), so machine noise hits every column alike. Per
 column it prints:
 
