@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import math
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -207,14 +209,25 @@ REBUILD_IN_BACKGROUND = False
 #: When serving, a built index is frozen out of the garbage collector (see build_index).
 #: Off in tests and commands, which build many indexes in one process.
 FREEZE_AFTER_BUILD = False
+#: When serving, a worker asks the database for the data version at most this often (a
+#: search between two asks uses the index it has; a change is picked up a second later,
+#: and is then rebuilt in the background anyway). 0: ask on every search (tests,
+#: commands).
+VERSION_CHECK_SECONDS = 0.0
+SERVING_VERSION_CHECK_SECONDS = 1.0
 _rebuilding: set[str] = set()
+_checked_at: dict[str, float] = {}
 
 
 def get_index(session: Session) -> FinderIndex:
     """The index for this session's database, rebuilt when the data changed."""
     key = session.get_bind().url.render_as_string(hide_password=True)
-    version = data_version(session)
     index = _cache.get(key)
+    if (index is not None and VERSION_CHECK_SECONDS > 0
+            and time.monotonic() - _checked_at.get(key, -math.inf) < VERSION_CHECK_SECONDS):
+        return index
+    version = data_version(session)
+    _checked_at[key] = time.monotonic()
     if index is not None and index.version == version:
         return index
     if index is not None and REBUILD_IN_BACKGROUND:
@@ -255,6 +268,7 @@ def _rebuild_in_background(bind: Any, key: str) -> threading.Thread | None:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _checked_at.clear()
 
 
 def _rows(conn: Any, statement: Any, chunk: int = 10_000) -> Iterator[Row]:

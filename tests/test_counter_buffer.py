@@ -86,6 +86,8 @@ def test_serving_switches_buffering_on(monkeypatch):
     monkeypatch.setattr(counters, "BUFFER_SECONDS", 0.0)
     monkeypatch.setattr(finder_index, "REBUILD_IN_BACKGROUND", False)
     monkeypatch.setattr(finder_index, "FREEZE_AFTER_BUILD", False)
+    monkeypatch.setattr(finder_index, "VERSION_CHECK_SECONDS", 0.0)
     warmup.serving()
     assert counters.BUFFER_SECONDS == counters.SERVING_BUFFER_SECONDS > 0
     assert finder_index.REBUILD_IN_BACKGROUND and finder_index.FREEZE_AFTER_BUILD
+    assert finder_index.VERSION_CHECK_SECONDS == finder_index.SERVING_VERSION_CHECK_SECONDS

@@ -107,3 +107,24 @@ def test_changed_index_is_rebuilt_in_the_background(loaded_db, monkeypatch):
         fresh = finder_index.get_index(session)
         assert fresh.version != old.version
         assert len(fresh.services) == len(old.services) - 1
+
+
+def test_serving_asks_for_the_data_version_once_a_second(loaded_db, monkeypatch):
+    """Between two asks a worker answers from the index it has; after the interval it
+    sees the change (and, serving, rebuilds in the background)."""
+    monkeypatch.setattr(finder_index, "VERSION_CHECK_SECONDS", 3600.0)
+    asked = []
+    real = finder_index.data_version
+    monkeypatch.setattr(finder_index, "data_version", lambda s: asked.append(1) or real(s))
+    with loaded_db.session() as session:
+        first = finder_index.get_index(session)
+        assert finder_index.get_index(session) is first
+        assert finder_index.get_index(session) is first
+    assert len(asked) == 1
+    with loaded_db.session() as session:
+        session.execute(update(Service).where(Service.id == first.services[0].id)
+                        .values(status="inactive"))
+    monkeypatch.setattr(finder_index, "VERSION_CHECK_SECONDS", 0.0)
+    with loaded_db.session() as session:
+        assert finder_index.get_index(session) is not first
+    assert len(asked) == 2

@@ -53,12 +53,14 @@ def _warm(app: Flask) -> None:
 def serving() -> None:
     """This process serves production traffic (gunicorn.conf.py calls it before the
     workers fork): rebuild changed indexes in the background, never making requests wait,
-    keep built indexes out of the garbage collector's full collections, and write search
-    counters every few seconds instead of twice per search."""
+    keep built indexes out of the garbage collector's full collections, ask for the data
+    version once a second instead of on every search, and write search counters every
+    few seconds instead of twice per search."""
     from loketwijzer import counters, finder_index
 
     finder_index.REBUILD_IN_BACKGROUND = True
     finder_index.FREEZE_AFTER_BUILD = True
+    finder_index.VERSION_CHECK_SECONDS = finder_index.SERVING_VERSION_CHECK_SECONDS
     counters.BUFFER_SECONDS = counters.SERVING_BUFFER_SECONDS
 
 
