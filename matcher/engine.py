@@ -293,7 +293,16 @@ class Matcher:
             key = (AREA, rule.area)
             old = raw.get(key, 0.0)
             hi, lo = max(old, rule.weight), min(old, rule.weight)
-            raw[key] = hi + lo * DIMINISH
+            new = hi + lo * DIMINISH
+            if rule.secondary:
+                # An implied area follows the subject the resident names; it does not
+                # replace it ("voorlopige aanslag klopt niet" is a tax question first).
+                best = max((v for (kind, code), v in raw.items()
+                            if kind == AREA and code not in (rule.area, SAFETY_AREA)),
+                           default=0.0)
+                if best >= MIN_TOP:
+                    new = max(old, min(new, best * EVENT_CAP))
+            raw[key] = new
             shown.setdefault(key, []).append(f"{SCORED_PREFIX}{rule.code} ({', '.join(found)})")
 
     # -- step 1: positions ----------------------------------------------------

@@ -43,6 +43,8 @@ class ScoredRule:
     require: frozenset[str]
     #: Words that say the pattern is not meant literally (an institution, "eruit").
     unless: Feature | None = None
+    #: An implied second area: it never overtakes the best directly named area.
+    secondary: bool = False
 
     def fires(self, tokens: frozenset[str], grams: frozenset[str]) -> tuple[str, ...]:
         """Names of the features that made the rule fire, or () when it does not."""
