@@ -26,7 +26,7 @@ class Feature:
     prefixes: tuple[str, ...]
 
     def present(self, tokens: frozenset[str], grams: frozenset[str]) -> bool:
-        if self.words & tokens or self.phrases & grams:
+        if not self.words.isdisjoint(tokens) or not self.phrases.isdisjoint(grams):
             return True
         return any(t.startswith(p) for p in self.prefixes for t in tokens)
 
