@@ -28,7 +28,7 @@ class Feature:
     def present(self, tokens: frozenset[str], grams: frozenset[str]) -> bool:
         if not self.words.isdisjoint(tokens) or not self.phrases.isdisjoint(grams):
             return True
-        return any(t.startswith(p) for p in self.prefixes for t in tokens)
+        return bool(self.prefixes) and any(t.startswith(self.prefixes) for t in tokens)
 
 
 @dataclass(frozen=True)
