@@ -17,18 +17,22 @@ MAX_NGRAM = 4  # longest feature phrase, in words
 
 @dataclass(frozen=True)
 class Feature:
-    """One family of words: single words, phrases (up to MAX_NGRAM words) and prefixes."""
+    """One family of words: single words, phrases (up to MAX_NGRAM words), word starts
+    (``gooi*``) and compound heads (``*vergunning`` also finds "terrasvergunning")."""
 
     name: str
     weight: float
     words: frozenset[str]
     phrases: frozenset[str]
     prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...] = ()
 
     def present(self, tokens: frozenset[str], grams: frozenset[str]) -> bool:
         if not self.words.isdisjoint(tokens) or not self.phrases.isdisjoint(grams):
             return True
-        return bool(self.prefixes) and any(t.startswith(self.prefixes) for t in tokens)
+        if self.prefixes and any(t.startswith(self.prefixes) for t in tokens):
+            return True
+        return bool(self.suffixes) and any(t.endswith(self.suffixes) for t in tokens)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "data" / "taxono
 # libyaml's C loader parses the taxonomy ~8x faster; both are "safe" loaders.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CLASS_IN_TEXT = re.compile(r"<([a-z][a-z0-9_]*)>")
 _GROUPS = ("strong", "medium", "weak")
 
 
@@ -357,6 +358,19 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
     return Rules(str(data.get("version", "")), events, figurative, scored)
 
 
+def _expand_entry(text: str, classes: dict[str, tuple[str, ...]], where: str
+                  ) -> tuple[str, ...]:
+    """``<class>`` alone or inside a phrase ("mijn <lichaamsdeel>") stands for each word."""
+    match = _CLASS_IN_TEXT.search(text)
+    if not match:
+        return (text,)
+    if match.group(1) not in classes:
+        raise TaxonomyError(f"{where}: unknown word class <{match.group(1)}>")
+    head, tail = text[:match.start()], text[match.end():]
+    return tuple(out for word in classes[match.group(1)]
+                 for out in _expand_entry(f"{head}{word}{tail}", classes, where))
+
+
 def _feature(name: str, node: Any, classes: dict[str, tuple[str, ...]], where: str
              ) -> Feature:
     """A word family: ``{weight, words}`` (or a bare list for ``unless``)."""
@@ -369,31 +383,27 @@ def _feature(name: str, node: Any, classes: dict[str, tuple[str, ...]], where: s
     words: set[str] = set()
     phrases: set[str] = set()
     prefixes: list[str] = []
+    suffixes: list[str] = []
     removed: set[str] = set()
     for item in node["words"]:
         text = str(item).strip()
         if text.startswith("-"):  # "-op mijn naam": not this entry of a class used here
             removed.add(" ".join(fold_words(text[1:])))
             continue
-        if text.startswith("<") and text.endswith(">"):
-            if text[1:-1] not in classes:
-                raise TaxonomyError(f"{where}: unknown word class {text}")
-            entries: tuple[str, ...] = classes[text[1:-1]]
-        else:
-            entries = (text,)
-        for entry in entries:
-            if entry.endswith("*"):
-                stem = "".join(fold_words(entry[:-1]))
-                if len(stem) < 4:
-                    raise TaxonomyError(f"{where}: prefix {entry!r} needs 4+ letters")
-                prefixes.append(stem)
+        for entry in _expand_entry(text, classes, where):
+            if entry.endswith("*") or entry.startswith("*"):
+                # "gooi*" starts a word; "*vergunning" ends one (the head of a compound)
+                stem = "".join(fold_words(entry.strip("*")))
+                if len(stem) < 4 or entry.count("*") > 1:
+                    raise TaxonomyError(f"{where}: prefix/suffix {entry!r} needs 4+ letters")
+                (prefixes if entry.endswith("*") else suffixes).append(stem)
                 continue
             folded = fold_words(entry)
             if not folded or len(folded) > MAX_NGRAM:
                 raise TaxonomyError(f"{where}: unusable entry {entry!r} (1-{MAX_NGRAM} words)")
             (words if len(folded) == 1 else phrases).add(" ".join(folded))
     return Feature(name, float(node.get("weight", 0.0)), frozenset(words - removed),
-                   frozenset(phrases - removed), tuple(prefixes))
+                   frozenset(phrases - removed), tuple(prefixes), tuple(suffixes))
 
 
 def _load_scored(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
