@@ -158,3 +158,34 @@ def test_tuned_holdouts_keep_safety(path):
     assert report.safety == 1.0
     assert report.false_alarms <= 1
     assert report.hit1 >= 0.93
+
+
+def test_phrase_templates_and_compound_heads_expand():
+    rules = {r.code: r for r in load_taxonomy().rules.scored}
+    body = next(f for f in rules["lichaam_van_slachtoffer"].features if f.name == "body")
+    assert {"mijn hoofd", "my wrist"} <= body.phrases
+    decision = next(f for f in rules["besluit_betwist"].features if f.name == "decision")
+    assert decision.present(frozenset({"terrasvergunning"}), frozenset())
+    assert not decision.present(frozenset({"vergunningen"}), frozenset())
+
+
+@pytest.mark.parametrize("text", [
+    "he stomped on my foot and laughed when I cried",
+    "mijn broer heeft me aan mijn haren door de gang gesleept",
+    "mijn stiefmoeder liet me de hele nacht buiten in de regen staan",
+    "mijn partner gooit mijn medicijnen weg en zegt dat ik gek ben",
+    "hij zette me midden op de snelweg uit de auto",
+])
+def test_harm_in_wordings_without_a_violence_verb(m, text):
+    assert codes(m, text)[0] == "geweld"
+
+
+@pytest.mark.parametrize("text", [
+    "mijn zoon heeft zijn arm gebroken bij het voetbal",
+    "mijn moeder heeft pijn in haar arm en moet naar de dokter",
+    "mijn ex wil met de kinderen naar het buitenland verhuizen",
+    "de gemeente zet ons het mes op de keel met die nieuwe heffing",
+    "mijn vriendin heeft mijn auto gebruikt en nu heb ik een boete",
+])
+def test_body_and_family_words_alone_are_not_violence(m, text):
+    assert "geweld" not in codes(m, text)
