@@ -293,7 +293,9 @@ class Matcher:
             key = (AREA, rule.area)
             old = raw.get(key, 0.0)
             hi, lo = max(old, rule.weight), min(old, rule.weight)
-            new = hi + lo * DIMINISH
+            # A rule confirms what clear terms already say without piling up evidence,
+            # so a second area keeps its share of the best one (the relative floor).
+            new = hi if old >= EVENT_OVERRIDE else hi + lo * DIMINISH
             if rule.secondary:
                 # An implied area follows the subject the resident names; it does not
                 # replace it ("voorlopige aanslag klopt niet" is a tax question first).
