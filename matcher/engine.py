@@ -365,6 +365,7 @@ class Matcher:
             return hits
         org = any(_is_org(t, fig.organisations) for t in present)
         role = bool(present & fig.roles)
+        money_any = role and any(_is_money(t, fig.money) for t in present)
         verbs = fig.physical | fig.pressure
         out: list[_Hit] = []
         for hit in hits:
@@ -381,7 +382,10 @@ class Matcher:
             near_money = core <= fig.money_figures and any(
                 _is_money(tokens[j], fig.money)
                 for j in range(max(lo, 0), min(hi + 1, len(tokens))))
-            if org or near_money or (role and core <= fig.pressure):
+            # A landlord or boss who "is killing us with the heating costs" speaks of
+            # money too, even when the money word is further away than the window.
+            role_money = role and core <= fig.money_figures and money_any
+            if org or near_money or role_money or (role and core <= fig.pressure):
                 signals = {k: w for k, w in hit.term.signals.items()
                            if k != (AREA, SAFETY_AREA)}
                 if signals:
