@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matcher.features import ScoredRule, text_grams
 from matcher.normalize import tokenize
 from matcher.taxonomy import (
     DEFAULT_TAXONOMY_DIR,
@@ -54,6 +55,7 @@ EVENT_DECAY = 0.75
 EVENT_CAP = 0.95  # an area a life event adds stays below the best directly named area
 SCORE_SCALE = 4.0
 DIMINISH = 0.6  # weight of each further term for the same area
+SCORED_PREFIX = "scored_"  # how a scored rule shows in ``matched`` and ``--explain``
 
 AREA, EVENT = "area", "event"
 
@@ -164,6 +166,7 @@ class Matcher:
         self._masks = [self._compile_mask(m) for m in taxonomy.lexicon.masks]
         self._event_rules = taxonomy.rules.events
         self._figurative_rule = taxonomy.rules.figurative
+        self._scored = taxonomy.rules.scored
 
     # -- construction ---------------------------------------------------------
     def _compile_terms(self) -> list[_CompiledTerm]:
@@ -203,9 +206,10 @@ class Matcher:
             raise MatchInputError("query_too_long")
         if not text.strip():
             raise MatchInputError("empty_query")
-        units, tokens = self._units(text)
+        units, tokens, plain = self._units(text)
         hits = self._figurative(self._hits(units), tokens)
         raw, shown = self._evidence(hits)
+        self._add_scored(self._scored_hits(plain), raw, shown)
         events = self._life_events(raw, shown)
         direct = any(raw.get((AREA, a.code), 0.0) >= EVENT_OVERRIDE for a in self.areas)
         after: set[str] = set()
@@ -254,18 +258,59 @@ class Matcher:
 
     def explain(self, text: str) -> list[dict[str, Any]]:
         """Every term hit with its positions, quality and signals (for taxonomy authors)."""
-        units, tokens = self._units(text)
+        units, tokens, plain = self._units(text)
         hits = self._figurative(self._hits(units), tokens)
-        return [
+        out = [
             {"term": h.display, "quality": round(h.quality, 3), "positions": sorted(h.slots),
              "combo": h.term.parsed.is_combo,
              "signals": {f"{k}:{c}": w for (k, c), w in h.term.signals.items()}}
             for h in sorted(hits, key=lambda h: min(h.slots))
         ]
+        out += [{"term": f"{SCORED_PREFIX}{rule.code} ({', '.join(found)})", "quality": 1.0,
+                 "positions": [], "combo": True, "signals": {f"{AREA}:{rule.area}": rule.weight}}
+                for rule, found in self._scored_hits(plain)]
+        return out
+
+    # -- step 2b: scored feature rules ----------------------------------------
+    def _scored_hits(self, plain: list[str]) -> list[tuple[ScoredRule, tuple[str, ...]]]:
+        """Scored rules (rules.yaml ``scored:``) that fire, with their features found."""
+        if not self._scored:
+            return []
+        tokens, grams = text_grams(plain)
+        out = []
+        for rule in self._scored:
+            found = rule.fires(tokens, grams)
+            if found:
+                out.append((rule, found))
+        return out
+
+    @staticmethod
+    def _add_scored(fired: list[tuple[ScoredRule, tuple[str, ...]]],
+                    raw: dict[tuple[str, str], float],
+                    shown: dict[tuple[str, str], list[str]]) -> None:
+        """Add a fired rule's evidence like one more term for its area (diminishing)."""
+        for rule, found in fired:
+            key = (AREA, rule.area)
+            old = raw.get(key, 0.0)
+            hi, lo = max(old, rule.weight), min(old, rule.weight)
+            # A rule confirms what clear terms already say without piling up evidence,
+            # so a second area keeps its share of the best one (the relative floor).
+            new = hi if old >= EVENT_OVERRIDE else hi + lo * DIMINISH
+            if rule.secondary:
+                # An implied area follows the subject the resident names; it does not
+                # replace it ("voorlopige aanslag klopt niet" is a tax question first).
+                best = max((v for (kind, code), v in raw.items()
+                            if kind == AREA and code not in (rule.area, SAFETY_AREA)),
+                           default=0.0)
+                if best >= MIN_TOP:
+                    new = max(old, min(new, best * EVENT_CAP))
+            raw[key] = new
+            shown.setdefault(key, []).append(f"{SCORED_PREFIX}{rule.code} ({', '.join(found)})")
 
     # -- step 1: positions ----------------------------------------------------
-    def _units(self, text: str) -> tuple[list[_Unit], list[str]]:
-        """Units to match, and the folded token standing at each position."""
+    def _units(self, text: str) -> tuple[list[_Unit], list[str], list[str]]:
+        """Units to match, the folded token at each position, and the text's folded
+        words with masked idiom words blanked (for the scored rules)."""
         tokens = tokenize(text)
         folded = [t for t, _ in tokens]
         hidden = self._masked(folded)
@@ -289,7 +334,8 @@ class Matcher:
                 specs = self.vocabulary.joined(folded[i : i + size])
                 if specs:
                     units.append(_Unit(span[0][0], span[-1][1], specs))  # type: ignore[index]
-        return units, at
+        plain = ["" if i in hidden else t for i, t in enumerate(folded)]
+        return units, at, plain
 
     def _masked(self, folded: list[str]) -> set[int]:
         hidden: set[int] = set()
@@ -319,6 +365,7 @@ class Matcher:
             return hits
         org = any(_is_org(t, fig.organisations) for t in present)
         role = bool(present & fig.roles)
+        money_any = role and any(_is_money(t, fig.money) for t in present)
         verbs = fig.physical | fig.pressure
         out: list[_Hit] = []
         for hit in hits:
@@ -335,7 +382,10 @@ class Matcher:
             near_money = core <= fig.money_figures and any(
                 _is_money(tokens[j], fig.money)
                 for j in range(max(lo, 0), min(hi + 1, len(tokens))))
-            if org or near_money or (role and core <= fig.pressure):
+            # A landlord or boss who "is killing us with the heating costs" speaks of
+            # money too, even when the money word is further away than the window.
+            role_money = role and core <= fig.money_figures and money_any
+            if org or near_money or role_money or (role and core <= fig.pressure):
                 signals = {k: w for k, w in hit.term.signals.items()
                            if k != (AREA, SAFETY_AREA)}
                 if signals:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from matcher.features import MAX_NGRAM, Feature, ScoredRule
 from matcher.terms import ParsedTerm, TermSyntaxError, parse_term
 
 #: The fixed top-level codes of shared/spec/problem_areas.json, in that order.
@@ -26,6 +27,7 @@ DEFAULT_TAXONOMY_DIR = Path(__file__).resolve().parent.parent / "data" / "taxono
 # libyaml's C loader parses the taxonomy ~8x faster; both are "safe" loaders.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CLASS_IN_TEXT = re.compile(r"<([a-z][a-z0-9_]*)>")
 _GROUPS = ("strong", "medium", "weak")
 
 
@@ -125,6 +127,8 @@ class Rules:
     version: str = ""
     events: dict[str, EventRule] = field(default_factory=dict)
     figurative: FigurativeRule = field(default_factory=FigurativeRule)
+    #: Scored feature rules (actor x act x object x control), see matcher/features.py.
+    scored: tuple[ScoredRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -350,7 +354,87 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
                        "money_figures", "fillers")},
         window=int(fig.get("window", 4)),
     )
-    return Rules(str(data.get("version", "")), events, figurative)
+    scored = _load_scored(data, classes)
+    return Rules(str(data.get("version", "")), events, figurative, scored)
+
+
+def _expand_entry(text: str, classes: dict[str, tuple[str, ...]], where: str
+                  ) -> tuple[str, ...]:
+    """``<class>`` alone or inside a phrase ("mijn <lichaamsdeel>") stands for each word."""
+    match = _CLASS_IN_TEXT.search(text)
+    if not match:
+        return (text,)
+    if match.group(1) not in classes:
+        raise TaxonomyError(f"{where}: unknown word class <{match.group(1)}>")
+    head, tail = text[:match.start()], text[match.end():]
+    return tuple(out for word in classes[match.group(1)]
+                 for out in _expand_entry(f"{head}{word}{tail}", classes, where))
+
+
+def _feature(name: str, node: Any, classes: dict[str, tuple[str, ...]], where: str
+             ) -> Feature:
+    """A word family: ``{weight, words}`` (or a bare list for ``unless``)."""
+    from matcher.normalize import words as fold_words
+
+    if isinstance(node, list):
+        node = {"weight": 0.0, "words": node}
+    if not isinstance(node, dict) or not node.get("words"):
+        raise TaxonomyError(f"{where}: feature {name!r} needs words")
+    words: set[str] = set()
+    phrases: set[str] = set()
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    removed: set[str] = set()
+    for item in node["words"]:
+        text = str(item).strip()
+        if text.startswith("-"):  # "-op mijn naam": not this entry of a class used here
+            removed.add(" ".join(fold_words(text[1:])))
+            continue
+        for entry in _expand_entry(text, classes, where):
+            if entry.endswith("*") or entry.startswith("*"):
+                # "gooi*" starts a word; "*vergunning" ends one (the head of a compound)
+                stem = "".join(fold_words(entry.strip("*")))
+                if len(stem) < 4 or entry.count("*") > 1:
+                    raise TaxonomyError(f"{where}: prefix/suffix {entry!r} needs 4+ letters")
+                (prefixes if entry.endswith("*") else suffixes).append(stem)
+                continue
+            folded = fold_words(entry)
+            if not folded or len(folded) > MAX_NGRAM:
+                raise TaxonomyError(f"{where}: unusable entry {entry!r} (1-{MAX_NGRAM} words)")
+            (words if len(folded) == 1 else phrases).add(" ".join(folded))
+    return Feature(name, float(node.get("weight", 0.0)), frozenset(words - removed),
+                   frozenset(phrases - removed), tuple(prefixes), tuple(suffixes))
+
+
+def _load_scored(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
+                 ) -> tuple[ScoredRule, ...]:
+    """``scored:`` rules; like inferences, every rule documents ``why``."""
+    out: list[ScoredRule] = []
+    seen: set[str] = set()
+    for node in data.get("scored") or []:
+        code, area = str(node.get("code", "")), node.get("area")
+        where = f"rules.yaml:scored:{code}"
+        if not _CODE_RE.match(code) or code in seen:
+            raise TaxonomyError(f"{where}: bad or duplicate rule code")
+        seen.add(code)
+        if area not in AREA_CODES:
+            raise TaxonomyError(f"{where}: unknown area {area!r}")
+        if not str(node.get("why", "")).strip():
+            raise TaxonomyError(f"{where}: every rule documents 'why'")
+        feats = tuple(_feature(str(n), f, classes, where)
+                      for n, f in (node.get("features") or {}).items())
+        names = {f.name for f in feats}
+        require = frozenset(str(r) for r in node.get("require") or ())
+        if not feats or not require <= names:
+            raise TaxonomyError(f"{where}: needs features and only known 'require' names")
+        unless = node.get("unless")
+        out.append(ScoredRule(
+            code, str(area), float(node.get("weight", 0.0)), float(node.get("threshold", 0.0)),
+            feats, require, _feature("unless", unless, classes, where) if unless else None,
+            bool(node.get("secondary", False))))
+        if out[-1].weight <= 0 or out[-1].threshold <= 0:
+            raise TaxonomyError(f"{where}: weight and threshold must be positive")
+    return tuple(out)
 
 
 def load_taxonomy(directory: Path | str = DEFAULT_TAXONOMY_DIR) -> Taxonomy:
