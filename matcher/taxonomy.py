@@ -308,6 +308,21 @@ def _word_set(items: Any, classes: dict[str, tuple[str, ...]], where: str) -> fr
     return frozenset(out)
 
 
+def _rule_head(node: dict[str, Any], prefix: str, seen: set[str]) -> tuple[str, str, str]:
+    """A rule's code, area and place for messages, checked the same way for every kind:
+    a well-formed unique code, a known area, and a documented ``why``."""
+    code, area = str(node.get("code", "")), node.get("area")
+    where = f"{prefix}{code}"
+    if not _CODE_RE.match(code) or code in seen:
+        raise TaxonomyError(f"{where}: bad or duplicate rule code")
+    seen.add(code)
+    if area not in AREA_CODES:
+        raise TaxonomyError(f"{where}: unknown area {area!r}")
+    if not str(node.get("why", "")).strip():
+        raise TaxonomyError(f"{where}: every rule documents 'why'")
+    return code, str(area), where
+
+
 def _load_inferences(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
                      ) -> dict[str, list[SubtopicDef]]:
     """Inference rules become extra sub-topics (``rule_<code>``) of their target area."""
@@ -315,15 +330,7 @@ def _load_inferences(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
     out: dict[str, list[SubtopicDef]] = {}
     seen: set[str] = set()
     for node in data.get("inferences") or []:
-        code, area = str(node.get("code", "")), node.get("area")
-        where = f"rules.yaml:{code}"
-        if not _CODE_RE.match(code) or code in seen:
-            raise TaxonomyError(f"{where}: bad or duplicate rule code")
-        seen.add(code)
-        if area not in AREA_CODES:
-            raise TaxonomyError(f"{where}: unknown area {area!r}")
-        if not str(node.get("why", "")).strip():
-            raise TaxonomyError(f"{where}: every rule documents 'why'")
+        code, area, where = _rule_head(node, "rules.yaml:", seen)
         label, label_en = _labels(node.get("label"), where)
         body = {k: v for k, v in node.items() if k not in {"why", "area"}}
         terms = _terms(body, weights, where, classes)
@@ -412,15 +419,7 @@ def _load_scored(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
     out: list[ScoredRule] = []
     seen: set[str] = set()
     for node in data.get("scored") or []:
-        code, area = str(node.get("code", "")), node.get("area")
-        where = f"rules.yaml:scored:{code}"
-        if not _CODE_RE.match(code) or code in seen:
-            raise TaxonomyError(f"{where}: bad or duplicate rule code")
-        seen.add(code)
-        if area not in AREA_CODES:
-            raise TaxonomyError(f"{where}: unknown area {area!r}")
-        if not str(node.get("why", "")).strip():
-            raise TaxonomyError(f"{where}: every rule documents 'why'")
+        code, area, where = _rule_head(node, "rules.yaml:scored:", seen)
         feats = tuple(_feature(str(n), f, classes, where)
                       for n, f in (node.get("features") or {}).items())
         names = {f.name for f in feats}
