@@ -480,7 +480,8 @@ def _referrals(index: FinderIndex, matched: list[MatchedArea], origin: Origin | 
     handles = index.area_matrix[np.ix_(rows, cols)].any(axis=1)
     own = index.by_municipality.get(origin.municipality_code or "") \
         if origin is not None else None
-    listed = np.isin(rows, own, kind="table") if own is not None else np.zeros(len(rows), dtype=bool)
+    listed = (np.isin(rows, own, kind="table") if own is not None
+              else np.zeros(len(rows), dtype=bool))
     out = []
     for i in rows[handles & (index.national[rows] | listed)]:
         svc = index.services[int(i)]
