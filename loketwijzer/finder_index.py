@@ -319,7 +319,19 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
     if FREEZE_AFTER_BUILD:
         gc.collect()
         gc.freeze()
+        _return_free_memory()
     return index
+
+
+def _return_free_memory() -> None:
+    """Give the heap the build used for its temporary rows back to the system (glibc keeps
+    it otherwise: about 25 MB of a worker's memory at 60,000 services). Elsewhere: no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _build_index(session: Session, version: tuple) -> FinderIndex:
