@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.gazetteer import AmbiguousName, Gazetteer, MunicipalityRef
@@ -19,27 +18,11 @@ from loketwijzer.models import (
     Attribute,
     stable_id,
 )
+from loketwijzer.models.stamp import geography_version
 
-#: Per database: the gazetteer and the fingerprint of the geography it was read from. A
-#: run of 342 sociale-kaart files in one process reads the geography once, not 342 times.
-_gazetteers: dict[str, tuple[tuple, Gazetteer]] = {}
-_GEO_PROVIDERS = ("municipalities", "pc4", "places", "pc4-places")
-
-
-def _geo_fingerprint(session: Session) -> tuple:
-    """Changes when the geography the gazetteer reads changes: a changing reference import,
-    or rows added or removed (tests, hand edits)."""
-    from loketwijzer.models import ImportRun, Municipality, Pc4Area, Place
-    from loketwijzer.models.imports import changed_runs
-
-    def count(model: Any) -> Any:
-        return select(func.count()).select_from(model).scalar_subquery()
-
-    return tuple(session.execute(select(
-        select(func.max(ImportRun.id)).where(changed_runs(),
-                                             ImportRun.provider.in_(_GEO_PROVIDERS))
-        .scalar_subquery(),
-        count(Municipality), count(Pc4Area), count(Place))).one())
+#: Per database: the gazetteer and the geography stamp it was read at. A run of 342
+#: sociale-kaart files in one process reads the geography once, not 342 times.
+_gazetteers: dict[str, tuple[str, Gazetteer]] = {}
 
 
 def clear_gazetteer_cache() -> None:
@@ -51,10 +34,10 @@ def gazetteer_context(session: Session) -> dict[str, Any]:
     read it)."""
     bind = session.get_bind()
     key = bind.url.render_as_string(hide_password=True) if hasattr(bind, "url") else ""
-    fingerprint = _geo_fingerprint(session)
+    version = geography_version(session)
     cached = _gazetteers.get(key)
-    if cached is None or cached[0] != fingerprint:
-        cached = (fingerprint, Gazetteer.from_session(session))
+    if cached is None or cached[0] != version:
+        cached = (version, Gazetteer.from_session(session))
         _gazetteers[key] = cached
     return {"gazetteer": cached[1]}
 

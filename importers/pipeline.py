@@ -21,7 +21,6 @@ from loketwijzer.actions.editing import ImportGuard
 from loketwijzer.db import Database
 from loketwijzer.models import ImportRun
 from loketwijzer.models.base import utc_now
-from loketwijzer.models.stamp import bump as bump_data_stamp
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +77,6 @@ def run_import(
                 report.unchanged = counts.unchanged
                 report.deactivated = counts.deactivated
                 provider.after_upsert(session, ctx)
-                if counts.inserted or counts.updated or counts.deactivated:
-                    bump_data_stamp(session)  # Core statements: no flush listener sees them
                 # The log row commits with the data: both or neither.
                 report.seconds = time.perf_counter() - started
                 session.add(_run_row(report, started_at))

@@ -465,9 +465,9 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
 
 
 def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) -> FinderIndex:
-    """The per-service arrays, column by column (list comprehensions into numpy: no
-    Python call per service and column)."""
-    from loketwijzer.eligibility import closed_to_others, is_listable, is_referral
+    """The per-service arrays, column by column (list comprehensions into numpy); rules
+    that ``ServiceEntry`` states (closed, reachable, national) are asked of it."""
+    from loketwijzer.eligibility import is_listable, is_referral
     from loketwijzer.taxonomy import area_codes
 
     try:
@@ -489,7 +489,7 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
     def flags(values: list) -> np.ndarray:
         return np.array(values, dtype=bool).reshape(n)
 
-    national = flags([SCOPE_NATIONAL in s.scopes for s in services])
+    national = flags([s.national for s in services])
     statuses = np.array([s.status for s in services], dtype=object)
     target_group = [s.target_group for s in services]
     by_municipality: dict[str, list[int]] = defaultdict(list)
@@ -508,7 +508,6 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
     loc_lat = np.radians(np.array([loc.lat for loc in loc_entries], dtype=float))
     loc_by_lat = np.argsort(loc_lat, kind="stable")
     referral = is_referral(statuses) if n else np.zeros(0, dtype=bool)
-    has_address = flags([any(loc.address for loc in s.locations) for s in services])
     return FinderIndex(
         version=version,
         gazetteer=gazetteer,
@@ -521,20 +520,15 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         walk_in=flags([s.walk_in for s in services]),
         remote_channel=flags([s.by_phone or s.online for s in services]),
         national=national,
-        closed=flags([closed_to_others(residents_only=s.residents_only,
-                                       provider_type=s.provider_type,
-                                       independent=s.independent, scopes=s.scopes,
-                                       has_home=bool(s.home_municipalities))
-                      for s in services]),
+        closed=flags([s.closed for s in services]),
         listable=is_listable(statuses) if n else np.zeros(0, dtype=bool),
         referral=referral,
         uncertain=flags([st == STATUS_UNCERTAIN for st in statuses]),
-        reachable=flags([bool(s.phone or s.email or s.website) for s in services])
-        | has_address,
+        reachable=flags([s.reachable for s in services]),
         target=flags([bool(tg) for tg in target_group]),
         group_members=group_members,
-        general_line=flags([s.provider_type in GENERAL_LINE_TYPES and not s.target_group
-                            for s in services]) & national,
+        general_line=flags([s.provider_type in GENERAL_LINE_TYPES and s.national
+                            and not s.target_group for s in services]),
         min_age=np.array([np.nan if s.min_age is None else s.min_age for s in services],
                          dtype=float),
         max_age=np.array([np.nan if s.max_age is None else s.max_age for s in services],
@@ -587,8 +581,7 @@ def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndar
 
 
 def candidate_services(index: FinderIndex, lat: float, lon: float,
-                       municipality_code: str | None,
-                       reach_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+                       municipality_code: str | None) -> tuple[np.ndarray, np.ndarray]:
     """The services a resident at this point could possibly use, as sorted indices, and
     which of them are listed for their municipality.
 
@@ -600,7 +593,7 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
     """
     from loketwijzer.eligibility import REACH_KM
 
-    reach = (REACH_KM if reach_km is None else reach_km) * BOX_MARGIN
+    reach = REACH_KM * BOX_MARGIN
     n = len(index.services)
     member = np.zeros(n, dtype=bool)  # a mask, not np.unique: linear and allocation-light
     member[index.national_idx] = True
@@ -611,8 +604,8 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
         p, dlat = np.radians(lat), reach / EARTH_RADIUS_KM
         lo, hi = np.searchsorted(index.lat_sorted, (p - dlat, p + dlat))
         rows = index.loc_by_lat[lo:hi]
-        widest = max(abs(p) + dlat, 0.0)
-        dlon = reach / (EARTH_RADIUS_KM * max(np.cos(min(widest, np.pi / 2 - 1e-6)), 1e-6))
+        widest = min(abs(p) + dlat, np.pi / 2 - 1e-6)  # the box's edge nearest a pole
+        dlon = reach / (EARTH_RADIUS_KM * np.cos(widest))
         rows = rows[np.abs(index.loc_lon[rows] - np.radians(lon)) <= dlon]
         member[index.loc_service[rows]] = True
     cand = np.flatnonzero(member)

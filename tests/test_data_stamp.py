@@ -61,3 +61,24 @@ def test_rolled_back_token_is_never_reused(loaded_db):
     finally:
         session.rollback()
         session.close()
+
+
+def test_offer_and_geography_move_their_own_rows(loaded_db):
+    """An offer write leaves the geography's stamp (the importers' gazetteer stays valid);
+    a geography write moves it, and both move the offer caches' data version."""
+    from loketwijzer.models import Municipality
+    from loketwijzer.models.stamp import geography_version
+
+    with loaded_db.session() as session:
+        geo, version = geography_version(session), data_version(session)
+        service = session.scalars(select(Service).order_by(Service.id).limit(1)).one()
+        service.name = service.name + " (gewijzigd)"
+        session.flush()
+        assert geography_version(session) == geo
+        assert data_version(session) != version
+        version = data_version(session)
+        municipality = session.scalars(select(Municipality).limit(1)).one()
+        municipality.population = (municipality.population or 0) + 1
+        session.flush()
+        assert geography_version(session) != geo
+        assert data_version(session) != version

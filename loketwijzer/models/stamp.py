@@ -6,8 +6,9 @@ same at 600 or 60,000 services, and because it lives in the database it works ac
 processes and across app instances that share one PostgreSQL.
 
 Who moves it: every ORM flush or ORM-executed insert/update/delete that writes an offer,
-geography or taxonomy record (the listeners below: edits, reviews, freshness
-confirmations, tests), and the import pipeline once per changing run (:func:`bump`).
+geography or taxonomy record (the listeners below: imports, edits, reviews, freshness
+confirmations, tests); an import that changed nothing executes no write and moves
+nothing.
 Both happen inside the writing transaction: the stamp commits or rolls back with the data.
 """
 
@@ -24,7 +25,12 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from loketwijzer.models.base import Base, utc_now
 from loketwijzer.models.imports import CHANGED_RUN_SQL
 
+#: The rows: the offer (services and everything hanging from them, taxonomy) and the
+#: geography (municipalities, PC4 areas, places). Caches of the offer key on both; the
+#: importers' gazetteer only on the geography, so a sociale-kaart file does not make the
+#: next file read all place names again.
 STAMP_ID = 1
+GEOGRAPHY_STAMP_ID = 2
 
 
 class DataStamp(Base):
@@ -38,31 +44,39 @@ class DataStamp(Base):
     changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
-#: ``create_all`` (tests, fresh databases) gets the single row as the migration does.
+#: ``create_all`` (tests, fresh databases) gets the rows as the migration does.
 event.listen(DataStamp.__table__, "after_create",
-             DDL(f"INSERT INTO data_stamp (id, version) VALUES ({STAMP_ID}, 0)"))
+             DDL(f"INSERT INTO data_stamp (id, version) VALUES ({STAMP_ID}, 0), "
+                 f"({GEOGRAPHY_STAMP_ID}, 0)"))
 
-#: Tables whose records the offer caches are built from.
-STAMPED_TABLES = frozenset({
-    "organization", "service", "location", "service_at_location", "address", "phone",
-    "schedule", "service_area", "language", "accessibility", "cost_option",
-    "required_document", "taxonomy", "taxonomy_term", "attribute", "municipality",
-    "province", "place", "pc4_area",
-})
+#: Which row a write to a table moves.
+STAMPED_TABLES: dict[str, int] = {
+    **dict.fromkeys(("organization", "service", "location", "service_at_location",
+                     "address", "phone", "schedule", "service_area", "language",
+                     "accessibility", "cost_option", "required_document", "taxonomy",
+                     "taxonomy_term", "attribute"), STAMP_ID),
+    **dict.fromkeys(("municipality", "province", "place", "pc4_area"), GEOGRAPHY_STAMP_ID),
+}
+
+
+def _token_sql(stamp_id: int) -> str:
+    return f"(SELECT token FROM data_stamp WHERE id = {stamp_id})"
+
 
 _VERSION_SQL = (
-    f"SELECT (SELECT token FROM data_stamp WHERE id = {STAMP_ID}), "
+    f"SELECT {_token_sql(STAMP_ID)}, {_token_sql(GEOGRAPHY_STAMP_ID)}, "
     f"(SELECT max(id) FROM import_run WHERE {CHANGED_RUN_SQL}), "
     "(SELECT max(id) FROM record_version)"
 )
+_GEOGRAPHY_SQL = f"SELECT {_token_sql(GEOGRAPHY_STAMP_ID)}"
 
 
 def data_version(session: Session) -> tuple:
-    """The version the offer caches (finder index, audit frames) are keyed on: the stamp
-    row, plus the latest changing import run and record version. Runs that changed
+    """The version the offer caches (finder index, audit frames) are keyed on: both stamp
+    rows, plus the latest changing import run and record version. Runs that changed
     nothing, and refused runs, leave it as it was (no rebuilds).
 
-    Three primary-key lookups, the same cost at any data size (it runs on every search;
+    Primary-key lookups, the same cost at any data size (it runs on every search;
     counting rows here cost 3 ms at 60,000 services). Plain SQL on purpose: a third of
     the ORM's cost.
     """
@@ -70,33 +84,40 @@ def data_version(session: Session) -> tuple:
     return tuple(str(v) for v in row)
 
 
-def bump(session: Session) -> None:
-    """Move the stamp inside the session's transaction (creating its row if a database
+def geography_version(session: Session) -> str:
+    """The geography's stamp alone (what a gazetteer is read from)."""
+    return str(session.connection().exec_driver_sql(_GEOGRAPHY_SQL).scalar())
+
+
+def bump(session: Session, stamp_id: int = STAMP_ID) -> None:
+    """Move a stamp inside the session's transaction (creating its row if a database
     lost it, e.g. emptied table by table)."""
     now, token = utc_now(), str(uuid.uuid4())
-    moved = session.execute(update(DataStamp).where(DataStamp.id == STAMP_ID)
+    moved = session.execute(update(DataStamp).where(DataStamp.id == stamp_id)
                             .values(version=DataStamp.version + 1, token=token,
                                     changed_at=now))
     if not moved.rowcount:
-        session.execute(insert(DataStamp).values(id=STAMP_ID, version=1, token=token,
+        session.execute(insert(DataStamp).values(id=stamp_id, version=1, token=token,
                                                  changed_at=now))
 
 
-def _writes_offer(session: Session) -> bool:
-    return any(getattr(getattr(obj, "__table__", None), "name", None) in STAMPED_TABLES
-               for obj in chain(session.new, session.deleted, session.dirty))
+def _stamp_of(table: Any) -> int | None:
+    return STAMPED_TABLES.get(getattr(table, "name", None))
 
 
 @event.listens_for(Session, "before_flush")
 def _stamp_on_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if _writes_offer(session):
-        bump(session)
+    written = {_stamp_of(getattr(obj, "__table__", None))
+               for obj in chain(session.new, session.deleted, session.dirty)}
+    for stamp_id in sorted(written - {None}):
+        bump(session, stamp_id)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _stamp_on_statement(state: ORMExecuteState) -> None:
-    """``session.execute(update(Service)...)`` and the like bypass the flush."""
+    """``session.execute(insert/update/delete(...))`` bypasses the flush: the importers'
+    bulk statements, and edits such as ``update(Service)``."""
     if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in STAMPED_TABLES:
-            bump(state.session)
+        stamp_id = _stamp_of(getattr(state.statement, "table", None))
+        if stamp_id is not None:
+            bump(state.session, stamp_id)

@@ -1,4 +1,4 @@
-"""issue13 data stamp: one row whose version moves when the offer changes
+"""issue13 data stamp: rows whose versions move when the offer or the geography change
 
 Revision ID: issue13_data_stamp
 Revises: issue10_stewardship
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_stamp")),
     )
-    op.bulk_insert(stamp, [{"id": 1, "version": 0}])
+    op.bulk_insert(stamp, [{"id": 1, "version": 0}, {"id": 2, "version": 0}])  # offer, geography
 
 
 def downgrade() -> None:
