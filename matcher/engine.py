@@ -57,6 +57,11 @@ SCORE_SCALE = 4.0
 DIMINISH = 0.6  # weight of each further term for the same area
 SCORED_PREFIX = "scored_"  # how a scored rule shows in ``matched`` and ``--explain``
 
+
+def _scored_label(rule: ScoredRule, found: tuple[str, ...]) -> str:
+    """A fired scored rule as ``matched`` and ``--explain`` show it."""
+    return f"{SCORED_PREFIX}{rule.code} ({', '.join(found)})"
+
 AREA, EVENT = "area", "event"
 
 MESSAGES_NL = {
@@ -266,7 +271,7 @@ class Matcher:
              "signals": {f"{k}:{c}": w for (k, c), w in h.term.signals.items()}}
             for h in sorted(hits, key=lambda h: min(h.slots))
         ]
-        out += [{"term": f"{SCORED_PREFIX}{rule.code} ({', '.join(found)})", "quality": 1.0,
+        out += [{"term": _scored_label(rule, found), "quality": 1.0,
                  "positions": [], "combo": True, "signals": {f"{AREA}:{rule.area}": rule.weight}}
                 for rule, found in self._scored_hits(plain)]
         return out
@@ -305,7 +310,7 @@ class Matcher:
                 if best >= MIN_TOP:
                     new = max(old, min(new, best * EVENT_CAP))
             raw[key] = new
-            shown.setdefault(key, []).append(f"{SCORED_PREFIX}{rule.code} ({', '.join(found)})")
+            shown.setdefault(key, []).append(_scored_label(rule, found))
 
     # -- step 1: positions ----------------------------------------------------
     def _units(self, text: str) -> tuple[list[_Unit], list[str], list[str]]:
