@@ -607,9 +607,9 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
         why.append(t("independent_of", lang, party=party) if party
                    else t("independent", lang))
     elif svc.provider_type != "gemeente":
-        why.append(t("government_body" if "national" in svc.scopes else "not_independent",
+        why.append(t("government_body" if svc.national else "not_independent",
                      lang))
-    national = "national" in svc.scopes
+    national = svc.national
     if remote:
         why.append(t("remote" if national else "remote_regional", lang))
     elif dist is not None and origin is not None:
