@@ -273,12 +273,14 @@ class Matcher:
         ]
         out += [{"term": _scored_label(rule, found), "quality": 1.0,
                  "positions": [], "combo": True, "signals": {f"{AREA}:{rule.area}": rule.weight}}
-                for rule, found in self._scored_hits(plain)]
+                for rule, found, _words in self._scored_hits(plain)]
         return out
 
     # -- step 2b: scored feature rules ----------------------------------------
-    def _scored_hits(self, plain: list[str]) -> list[tuple[ScoredRule, tuple[str, ...]]]:
-        """Scored rules (rules.yaml ``scored:``) that fire, with their features found."""
+    def _scored_hits(self, plain: list[str]
+                     ) -> list[tuple[ScoredRule, tuple[str, ...], tuple[str, ...]]]:
+        """Scored rules (rules.yaml ``scored:``) that fire, with their features found and
+        the text's words behind them."""
         if not self._scored:
             return []
         tokens, grams = text_grams(plain)
@@ -286,15 +288,17 @@ class Matcher:
         for rule in self._scored:
             found = rule.fires(tokens, grams)
             if found:
-                out.append((rule, found))
+                out.append((rule, found, rule.evidence(found, tokens, grams)))
         return out
 
     @staticmethod
-    def _add_scored(fired: list[tuple[ScoredRule, tuple[str, ...]]],
+    def _add_scored(fired: list[tuple[ScoredRule, tuple[str, ...], tuple[str, ...]]],
                     raw: dict[tuple[str, str], float],
                     shown: dict[tuple[str, str], list[str]]) -> None:
-        """Add a fired rule's evidence like one more term for its area (diminishing)."""
-        for rule, found in fired:
+        """Add a fired rule's evidence like one more term for its area (diminishing); the
+        area's ``matched`` shows the resident's own words, as a combination term does
+        (the rule's name is for ``--explain``)."""
+        for rule, _found, words in fired:
             key = (AREA, rule.area)
             old = raw.get(key, 0.0)
             hi, lo = max(old, rule.weight), min(old, rule.weight)
@@ -310,7 +314,9 @@ class Matcher:
                 if best >= MIN_TOP:
                     new = max(old, min(new, best * EVENT_CAP))
             raw[key] = new
-            shown.setdefault(key, []).append(_scored_label(rule, found))
+            label = " + ".join(words)
+            if label and label not in shown.get(key, ()):
+                shown.setdefault(key, []).append(label)
 
     # -- step 1: positions ----------------------------------------------------
     def _units(self, text: str) -> tuple[list[_Unit], list[str], list[str]]:

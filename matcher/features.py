@@ -34,6 +34,17 @@ class Feature:
             return True
         return bool(self.suffixes) and any(t.endswith(self.suffixes) for t in tokens)
 
+    def evidence(self, tokens: frozenset[str], grams: frozenset[str]) -> str | None:
+        """The text's own phrase or word that makes this family present (what a resident
+        is shown as "found"), or None."""
+        for ours, theirs in ((self.phrases, grams), (self.words, tokens)):
+            hit = ours & theirs
+            if hit:
+                return min(hit)
+        return next((t for t in sorted(tokens)
+                     if (self.prefixes and t.startswith(self.prefixes))
+                     or (self.suffixes and t.endswith(self.suffixes))), None)
+
 
 @dataclass(frozen=True)
 class ScoredRule:
@@ -59,6 +70,12 @@ class ScoredRule:
             return ()
         score = sum(f.weight for f in self.features if f.name in found)
         return found if score >= self.threshold else ()
+
+    def evidence(self, found: tuple[str, ...], tokens: frozenset[str],
+                 grams: frozenset[str]) -> tuple[str, ...]:
+        """The text's words behind the features ``found`` (in rule order, no repeats)."""
+        words = (f.evidence(tokens, grams) for f in self.features if f.name in found)
+        return tuple(dict.fromkeys(w for w in words if w))
 
 
 def text_grams(tokens: list[str]) -> tuple[frozenset[str], frozenset[str]]:

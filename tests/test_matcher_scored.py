@@ -199,3 +199,13 @@ def test_harm_in_wordings_without_a_violence_verb(m, text):
 ])
 def test_body_and_family_words_alone_are_not_violence(m, text):
     assert "geweld" not in codes(m, text)
+
+
+def test_matched_shows_the_residents_words_not_rule_names(m):
+    """What /zoek shows as "Gevonden op" is the resident's own words; the rule's name is
+    for --explain only."""
+    result = m.match("ik moet van mijn man al mijn loon aan hem geven")
+    violence = next(a for a in result.areas if a.code == "geweld")
+    assert violence.matched
+    assert not any("scored_" in term or "_" in term for term in violence.matched)
+    assert any("loon" in term and "man" in term for term in violence.matched)
