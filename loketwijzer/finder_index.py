@@ -149,6 +149,7 @@ class FinderIndex:
     services: list[ServiceEntry]
     area_codes: list[str]
     area_matrix: np.ndarray  # float64 0/1 [services, areas]: scored as is, no per-query cast
+    area_members: np.ndarray  # bool [areas, services]: per area, who handles it (contiguous)
     independent: np.ndarray
     free: np.ndarray  # 1 free, 0.4 unknown, 0 paid
     walk_in: np.ndarray
@@ -195,6 +196,12 @@ class FinderIndex:
             return self.area_codes.index(code)
         except ValueError:
             return None
+
+    def handling(self, columns: list[int]) -> np.ndarray:
+        """Per service: does it handle any of these areas (columns)?"""
+        if not columns:
+            return np.zeros(len(self.services), dtype=bool)
+        return np.logical_or.reduce(self.area_members[columns], axis=0)
 
 
 _lock = threading.Lock()
@@ -514,6 +521,7 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
         services=services,
         area_codes=codes,
         area_matrix=matrix,
+        area_members=np.ascontiguousarray(matrix.T > 0),
         independent=flags([s.independent for s in services]),
         free=np.array([1.0 if s.free else (0.4 if s.free is None else 0.0) for s in services],
                       dtype=float),
@@ -581,7 +589,8 @@ def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndar
 
 
 def candidate_services(index: FinderIndex, lat: float, lon: float,
-                       municipality_code: str | None) -> tuple[np.ndarray, np.ndarray]:
+                       municipality_code: str | None, handling: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """The services a resident at this point could possibly use, as sorted indices, and
     which of them are listed for their municipality.
 
@@ -590,6 +599,11 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
     few thousand services instead of all of them: national services, the municipality's
     own and its region's, and services with a location in the box around the reach
     circle (a binary search on the latitude-sorted locations, then the longitude band).
+
+    ``handling`` (a mask over all services, see ``FinderIndex.handling``) leaves out the
+    services that do not handle the searched areas and can never be chosen; national ones
+    stay, as the national-line fallback may need them. Distances are then measured for a
+    fraction of the box (at national scale most of a search's work).
     """
     from loketwijzer.eligibility import REACH_KM
 
@@ -608,6 +622,9 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
         dlon = reach / (EARTH_RADIUS_KM * np.cos(widest))
         rows = rows[np.abs(index.loc_lon[rows] - np.radians(lon)) <= dlon]
         member[index.loc_service[rows]] = True
+    if handling is not None:
+        member &= handling
+        member[index.national_idx] = True
     cand = np.flatnonzero(member)
     if own is None:
         return cand, np.zeros(len(cand), dtype=bool)

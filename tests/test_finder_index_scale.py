@@ -161,3 +161,50 @@ def test_serving_freezes_the_built_index_out_of_full_collections(loaded_db, monk
     with loaded_db.session() as s:
         fi.build_index(s, fi.data_version(s))
     assert gc.get_freeze_count() == 0  # tests and commands: nothing frozen
+
+
+def test_area_prefilter_drops_only_services_that_cannot_be_chosen(loaded_db):
+    """With the searched areas, the candidates are those of the box that handle them,
+    plus every national service (the national-line fallback may need one)."""
+    with loaded_db.session() as s:
+        index = fi.build_index(s, fi.data_version(s))
+    rng = np.random.default_rng(5)
+    codes = list(index.by_municipality)
+    shrunk = 0
+    for _ in range(40):
+        lat, lon = rng.uniform(50.8, 53.4), rng.uniform(3.5, 7.1)
+        code = codes[rng.integers(len(codes))] if codes else None
+        cols = sorted(rng.choice(len(index.area_codes), size=2, replace=False).tolist())
+        handling = index.handling(cols)
+        np.testing.assert_array_equal(handling, index.area_matrix[:, cols].any(axis=1))
+        every, every_listed = fi.candidate_services(index, lat, lon, code)
+        cand, listed = fi.candidate_services(index, lat, lon, code, handling)
+        keep = handling[every] | index.national[every]
+        np.testing.assert_array_equal(cand, every[keep])
+        np.testing.assert_array_equal(listed, every_listed[keep])
+        shrunk += len(cand) < len(every)
+    assert shrunk > 0
+
+
+def test_area_prefilter_changes_no_search(loaded_db, monkeypatch):
+    """The same searches with the area prefilter switched off (all services of the box
+    are scored) give the same JSON."""
+    from loketwijzer.actions import finder
+    from loketwijzer.actions.finder import find_services
+
+    searches = [dict(q="huurachterstand en beslag", postcode="9011"),
+                dict(areas="geweld", postcode="9021"),
+                dict(areas="werk,uitkering", postcode="9013", independent=True),
+                dict(q="ontslag op staande voet", postcode="9041", sort="distance"),
+                dict(areas="vreemdelingen", postcode="9011", limit=5),
+                dict(areas="wonen,schulden", postcode="9012", limit=100),
+                dict(areas="belastingen")]
+    with loaded_db.session() as s:
+        filtered = [find_services(s, **kw) for kw in searches]
+        fi.clear_cache()
+        monkeypatch.setattr(finder, "candidate_services",
+                            lambda index, lat, lon, code, handling=None:
+                            fi.candidate_services(index, lat, lon, code))
+        unfiltered = [find_services(s, **kw) for kw in searches]
+    assert filtered == unfiltered
+    assert any(r["results"] for r in filtered)

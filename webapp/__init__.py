@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
                                 x_proto=settings.proxies)
-    app.json.sort_keys = False
+    from webapp.json_provider import FastJSONProvider
+
+    app.json = FastJSONProvider(app)
     app.extensions["loketwijzer_db"] = Database(settings.database_url)
 
     from webapp import i18n, logging_setup, security_headers

@@ -354,17 +354,18 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     """Score the candidate services (see ``candidate_services``: every service the
     eligibility rule could admit, never all of them) and pick the list."""
     messages: list[dict[str, str]] = []
-    weights = np.zeros(len(index.area_codes))
+    weights: dict[int, float] = {}  # area column -> weight of the matched area
     for area in matched:
         col = index.area_column(area.code)
         if col is not None:
             weights[col] = max(area.score, 0.05)
-    total_weight = weights.sum() or 1.0
+    total_weight = sum(weights.values()) or 1.0
+    handling = index.handling(list(weights))
 
     # Who may go where: only the candidates are scored; arrays below are per candidate.
     if origin is not None:
         cand, listed = candidate_services(index, origin.lat, origin.lon,
-                                          origin.municipality_code)
+                                          origin.municipality_code, handling)
         dist, best_loc = nearest_locations(index, origin.lat, origin.lon, cand)
     else:
         cand = index.national_idx
@@ -372,12 +373,15 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
         dist = np.full(len(cand), np.inf)
         best_loc = np.full(len(cand), -1, dtype=np.int64)
         messages.append({"kind": "info", "text": t("msg_no_location", lang)})
-    areas = index.area_matrix[cand]
-    handles = areas[:, weights > 0].any(axis=1)
-    fit = (areas @ weights) / total_weight
+    handles = handling[cand]
+    fit = np.zeros(len(cand))
+    for col, weight in weights.items():
+        fit += weight * index.area_members[col][cand]
+    fit /= total_weight
     eligible = may_use(listable=index.listable[cand], national=index.national[cand],
                        listed=listed, closed=index.closed[cand], dist_km=dist,
-                       age_ok=age_fits(index.min_age[cand], index.max_age[cand], age))
+                       age_ok=age_fits(index.min_age[cand], index.max_age[cand], age)
+                       if age is not None else True)
     candidates = eligible & handles
     indep = index.independent[cand]
     if independent:
@@ -392,11 +396,8 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     independence = W_INDEPENDENT * (1.0 if government_case else INDEPENDENT_WHEN_NOT_GOVERNMENT)
     near = np.where(remote, math.exp(-REMOTE_AS_KM / DISTANCE_SCALE_KM),
                     np.exp(-np.where(np.isfinite(dist), dist, 1e6) / DISTANCE_SCALE_KM))
-    stale_cut = (today - dt.timedelta(days=stale_after_days)).toordinal()
-    fresh = index.last_checked[cand] >= stale_cut  # 0 (unknown) is never fresh
     points = (W_FIT * fit + W_NEAR * near + independence * indep
-              + W_FREE * index.free[cand] + W_WALK_IN * index.walk_in[cand]
-              + W_FRESH * fresh)
+              + _fixed_points(index, today, stale_after_days)[cand])
     score = points / (W_FIT + W_NEAR + W_INDEPENDENT + W_FREE + W_WALK_IN + W_FRESH)
     safety = any(a.code == SAFETY_AREA for a in matched)
     veilig_thuis = index.veilig_thuis[cand]
@@ -405,11 +406,10 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
 
     # Reachable before unreachable, active before uncertain, general before target groups
     # (help for the group the resident picked counts as general help).
-    target = index.target[cand]
+    tier = _tiers(index)[cand]
     if group:
-        target = target & ~index.group_members[group][cand]
+        tier = tier - (index.target & index.group_members[group])[cand]
     reachable = index.reachable[cand]
-    tier = 4.0 * ~reachable + 2.0 * index.uncertain[cand] + 1.0 * target
     order_score = score - 10.0 * tier
     chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
                      veilig_thuis if safety else None)
@@ -446,6 +446,24 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     elif origin is not None and not any(r["reachable"] for r in results if not r["remote"]):
         messages.append({"kind": "info", "text": t("msg_unreachable_local", lang)})
     return results, int(candidates.sum()), messages
+
+
+def _fixed_points(index: FinderIndex, today: dt.date, stale_after_days: int) -> np.ndarray:
+    """Per service the points that do not depend on the search (free, walk-in, fresh),
+    kept per index and day."""
+    stale_cut = (today - dt.timedelta(days=stale_after_days)).toordinal()
+
+    def build() -> np.ndarray:
+        fresh = index.last_checked >= stale_cut  # 0 (unknown) is never fresh
+        return W_FREE * index.free + W_WALK_IN * index.walk_in + W_FRESH * fresh
+
+    return _cached(index, ("fixed_points", stale_cut), build)
+
+
+def _tiers(index: FinderIndex) -> np.ndarray:
+    """Per service its tier: unreachable (4), uncertain (2), only for a target group (1)."""
+    return _cached(index, ("tiers",), lambda: 4.0 * ~index.reachable
+                   + 2.0 * index.uncertain + 1.0 * index.target)
 
 
 def _with_national_line(index: FinderIndex, cand: np.ndarray, chosen: list[int],
@@ -635,10 +653,12 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
     if loc is not None and loc.approximate and not remote:
         why.append(t("approximate", lang))
 
-    area_list = [{"code": c, "label": area_label(c, lang), "matched": c in matched_codes}
-                 for c in sorted(svc.areas, key=lambda c: (c not in matched_codes,
-                                                           matched_codes.index(c)
-                                                           if c in matched_codes else 0))]
+    # The service's areas, the searched ones first (in the search's order), then the rest.
+    labels = _cached(index, ("areas", svc.idx, lang),
+                     lambda: {c: area_label(c, lang) for c in svc.areas})
+    area_list = [{"code": a.code, "label": labels[a.code], "matched": True} for a in helps]
+    area_list += [{"code": c, "label": label, "matched": False}
+                  for c, label in labels.items() if c not in matched_codes]
     out = dict(_service_fields(index, svc, lang))
     out.update(_place_fields(index, svc, loc, lang))
     out.update({
