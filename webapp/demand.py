@@ -35,7 +35,8 @@ def count_search(found: dict[str, Any]) -> None:
     session = get_session()
     try:
         if signals.record_search(session, found,
-                                 opted_out=signals.opted_out(request.headers)):
+                                 opted_out=signals.opted_out(request.headers)) \
+                and session.in_transaction():  # buffered counts wrote nothing yet
             session.commit()
     except Exception:  # never let a counter cost a resident their answer
         session.rollback()

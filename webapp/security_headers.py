@@ -101,6 +101,13 @@ def _without_api_cookies(interface: SessionInterface) -> SessionInterface:
     base = type(interface)
 
     class NoApiCookies(base):  # type: ignore[misc, valid-type]
+        def open_session(self, app, request):  # type: ignore[override]
+            # No cookie (every API call, a resident's first page): a new empty session,
+            # as the base returns, without building the signing serializer per request.
+            if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+                return self.session_class()
+            return super().open_session(app, request)
+
         def save_session(self, app, session, response):  # type: ignore[override]
             if request.path.startswith(API_PREFIX):
                 return None

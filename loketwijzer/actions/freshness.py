@@ -50,7 +50,8 @@ def count_impressions(session: Session, service_ids: Iterable[str],
     try:
         counters.increment(session, ServiceImpression, ("service_id", "day"), [
             {"service_id": sid, "day": day, "count": n} for sid, n in sorted(counts.items())])
-        session.commit()
+        if session.in_transaction():  # buffered counts (when serving) wrote nothing yet
+            session.commit()
     except Exception:  # a lost count (e.g. two first inserts at once) is fine; a failed
         session.rollback()  # search is not
         log.debug("impression count failed", exc_info=True)
