@@ -30,6 +30,7 @@ import pickle
 import sys
 import tempfile
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 #: Bumped when the layout below changes (the code fingerprint catches most changes too).
 FORMAT = 1
 SUFFIX = ".finder-index"
+#: A temporary file this old is a write that died (a killed child): removed on the next save.
+STALE_TEMP_SECONDS = 600
 #: The code and data files whose content shapes an index: any change makes old snapshots
 #: unusable (a rebuild, then a new snapshot).
 FINGERPRINT_FILES = (
@@ -108,6 +111,7 @@ def save(index: FinderIndex, path: Path) -> None:
     if sum(len(svc.locations) for svc in index.services) != len(index.loc_entries):
         raise ValueError("index locations are not the services' locations in order")
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -119,6 +123,16 @@ def save(index: FinderIndex, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temps(path: Path) -> None:
+    now = time.time()
+    for old in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - old.stat().st_mtime > STALE_TEMP_SECONDS:
+                old.unlink()
+        except OSError:  # another process removed or renamed it
+            pass
 
 
 def load(path: Path, version: tuple) -> FinderIndex | None:

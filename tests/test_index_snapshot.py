@@ -98,6 +98,22 @@ def test_writes_are_atomic(loaded_db, tmp_path, monkeypatch):
     assert path.read_bytes() == before  # the old snapshot untouched
 
 
+def test_a_save_removes_temp_files_of_dead_writes_only(loaded_db, tmp_path):
+    import os
+    import time
+
+    built = fresh_build(loaded_db)
+    path = tmp_path / "index.snap"
+    dead = tmp_path / ".index.snap.dead.tmp"
+    busy = tmp_path / ".index.snap.busy.tmp"  # another process is writing this one
+    dead.write_bytes(b"half")
+    busy.write_bytes(b"half")
+    old = time.time() - snap.STALE_TEMP_SECONDS - 60
+    os.utime(dead, (old, old))
+    snap.save(built, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [busy.name, "index.snap"]
+
+
 def test_get_index_loads_a_matching_snapshot_instead_of_building(loaded_db, snapshots,
                                                                   monkeypatch):
     with loaded_db.session() as session:
