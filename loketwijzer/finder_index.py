@@ -351,6 +351,8 @@ def build_index(session: Session, version: tuple, snapshot: Path | None = None
     workers, so their memory pages stay shared with the master."""
     from loketwijzer import index_snapshot
 
+    if snapshot is not None and not index_snapshot.identifies(version):
+        snapshot = None
     with _gc_paused():
         index = index_snapshot.load(snapshot, version) if snapshot is not None else None
         built = index is None

@@ -55,7 +55,9 @@ FINGERPRINT_FILES = (
     REPO_ROOT / "loketwijzer" / "index_snapshot.py",
     REPO_ROOT / "loketwijzer" / "eligibility.py",
     REPO_ROOT / "loketwijzer" / "target_groups.py",
+    REPO_ROOT / "loketwijzer" / "models" / "offer.py",  # statuses, scopes, precisions
     REPO_ROOT / "geo" / "gazetteer.py",
+    REPO_ROOT / "geo" / "names.py",  # the gazetteer's folded name keys
     DATA_DIR / "municipality_aliases.yaml",
 )
 #: Per service: every field but ``idx`` (its position) and ``locations`` (a count).
@@ -80,6 +82,13 @@ def code_fingerprint() -> str:
         except OSError:
             digest.update(b"<missing>")
     return digest.hexdigest()
+
+
+def identifies(version: tuple) -> bool:
+    """Does this data version name one state of one database? Its stamp tokens (the first
+    two parts, see ``loketwijzer.models.stamp``) are random per change; a database whose
+    stamps never moved has none, and two such databases at one URL could look alike."""
+    return len(version) >= 2 and all(part not in ("None", None) for part in version[:2])
 
 
 def snapshot_path(folder: Path, database_key: str) -> Path:

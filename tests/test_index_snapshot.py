@@ -172,6 +172,18 @@ def test_the_background_rebuild_uses_the_snapshot_too(loaded_db, snapshots, monk
     assert fi._cache[key].version == version
 
 
+def test_no_snapshot_for_a_database_whose_stamps_never_moved(loaded_db, tmp_path):
+    built = fresh_build(loaded_db)
+    assert snap.identifies(built.version)
+    unstamped = ("None", "None", *built.version[2:])
+    assert not snap.identifies(unstamped)
+    path = tmp_path / "index.snap"
+    with loaded_db.session() as session:
+        fi.build_index(session, unstamped, snapshot=path)
+    fi.wait_for_snapshots()
+    assert not path.exists()
+
+
 def test_one_snapshot_per_database_without_its_password(tmp_path):
     a = snap.snapshot_path(tmp_path, "postgresql+psycopg://app:***@db/one")
     b = snap.snapshot_path(tmp_path, "postgresql+psycopg://app:***@db/two")
