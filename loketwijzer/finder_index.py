@@ -230,7 +230,7 @@ SERVING_VERSION_CHECK_SECONDS = 1.0
 SNAPSHOT_DIR: Path | None = None
 _rebuilding: set[str] = set()
 _checked_at: dict[str, float] = {}
-#: Snapshot writes under way, by file (tests and shutdown may wait for them).
+#: Snapshot writes under way, by file (see wait_for_snapshots).
 _saving: dict[Path, threading.Thread] = {}
 
 
@@ -290,7 +290,7 @@ def _snapshot_path(key: str) -> Path | None:
 
 
 def wait_for_snapshots(timeout: float | None = None) -> None:
-    """Until the snapshot writes under way have ended (tests; a clean shutdown)."""
+    """Until the snapshot writes under way have ended (tests wait for them)."""
     for thread in list(_saving.values()):
         thread.join(timeout)
 
