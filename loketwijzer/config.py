@@ -9,6 +9,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 DEFAULT_SQLITE_PATH = REPO_ROOT / "instance" / "loketwijzer.db"
+DEFAULT_INDEX_SNAPSHOT_DIR = REPO_ROOT / "instance" / "finder_index"
 SHARED_MIRROR = REPO_ROOT.parent / "shared" / "data"
 
 PDOK_BRT_TILES = (
@@ -33,6 +34,16 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def index_snapshot_dir(env: dict[str, str] | None = None) -> Path | None:
+    """LOKETWIJZER_INDEX_SNAPSHOT_DIR: where a serving process keeps finder index snapshots
+    (default instance/finder_index; ``off`` or ``0``: none, every process builds)."""
+    value = (os.environ if env is None else env).get("LOKETWIJZER_INDEX_SNAPSHOT_DIR", "")
+    value = value.strip()
+    if value.lower() in {"0", "off", "false", "no", "nee"}:
+        return None
+    return Path(value).expanduser().resolve() if value else DEFAULT_INDEX_SNAPSHOT_DIR
 
 
 def default_sources_dir() -> Path | None:

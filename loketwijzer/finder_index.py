@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -222,8 +223,15 @@ FREEZE_AFTER_BUILD = False
 #: commands).
 VERSION_CHECK_SECONDS = 0.0
 SERVING_VERSION_CHECK_SECONDS = 1.0
+#: When serving, the folder of index snapshots (see ``loketwijzer.index_snapshot``): a
+#: process first tries the snapshot of its database and data version, and only builds
+#: (then writes a snapshot in the background) when there is none. None: no snapshots
+#: (tests, commands).
+SNAPSHOT_DIR: Path | None = None
 _rebuilding: set[str] = set()
 _checked_at: dict[str, float] = {}
+#: Snapshot writes under way, by file (see wait_for_snapshots).
+_saving: dict[Path, threading.Thread] = {}
 
 
 def get_index(session: Session) -> FinderIndex:
@@ -243,7 +251,7 @@ def get_index(session: Session) -> FinderIndex:
     with _lock:
         index = _cache.get(key)
         if index is None or index.version != version:
-            index = build_index(session, version)
+            index = build_index(session, version, snapshot=_snapshot_path(key))
             _cache[key] = index
     return index
 
@@ -258,7 +266,8 @@ def _rebuild_in_background(bind: Any, key: str) -> threading.Thread | None:
     def run() -> None:
         try:
             with Session(bind=bind) as session:
-                fresh = build_index(session, data_version(session))
+                fresh = build_index(session, data_version(session),
+                                    snapshot=_snapshot_path(key))
             with _lock:
                 _cache[key] = fresh
         except Exception:  # the old index keeps serving; the next request tries again
@@ -270,6 +279,20 @@ def _rebuild_in_background(bind: Any, key: str) -> threading.Thread | None:
     thread = threading.Thread(target=run, name="finder-index-rebuild", daemon=True)
     thread.start()
     return thread
+
+
+def _snapshot_path(key: str) -> Path | None:
+    if SNAPSHOT_DIR is None:
+        return None
+    from loketwijzer.index_snapshot import snapshot_path
+
+    return snapshot_path(SNAPSHOT_DIR, key)
+
+
+def wait_for_snapshots(timeout: float | None = None) -> None:
+    """Until the snapshot writes under way have ended (tests wait for them)."""
+    for thread in list(_saving.values()):
+        thread.join(timeout)
 
 
 def clear_cache() -> None:
@@ -310,10 +333,15 @@ def _gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def build_index(session: Session, version: tuple) -> FinderIndex:
+def build_index(session: Session, version: tuple, snapshot: Path | None = None
+                ) -> FinderIndex:
     """The index of the active offer (see ``_build_index``), built with the cyclic garbage
     collector paused, and, when serving (:data:`FREEZE_AFTER_BUILD`), then kept out of
     its reach (``gc.freeze``, after one collection so no garbage is frozen with it).
+
+    With a ``snapshot`` file: the index is loaded from it when it holds this data version
+    (a fraction of a build's time); otherwise built, then written there in the background
+    (see ``loketwijzer.index_snapshot``) for the next process.
 
     Why freeze: at national scale the index is a million long-lived objects, and every
     full collection traversed all of them, in the middle of some search (a third of a
@@ -321,12 +349,23 @@ def build_index(session: Session, version: tuple) -> FinderIndex:
     reference cycles: an old index is still freed by reference counting when a new one
     replaces it. Frozen objects also stay untouched by the collector in forked gunicorn
     workers, so their memory pages stay shared with the master."""
+    from loketwijzer import index_snapshot
+
+    if snapshot is not None and not index_snapshot.identifies(version):
+        snapshot = None
     with _gc_paused():
-        index = _build_index(session, version)
+        index = index_snapshot.load(snapshot, version) if snapshot is not None else None
+        built = index is None
+        if index is None:
+            index = _build_index(session, version)
     if FREEZE_AFTER_BUILD:
         gc.collect()
         gc.freeze()
         _return_free_memory()
+    if built and snapshot is not None:
+        _saving[snapshot] = index_snapshot.save_in_background(index, snapshot)
+    elif snapshot is not None:
+        log.info("finder index loaded from snapshot %s", snapshot)
     return index
 
 

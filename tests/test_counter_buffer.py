@@ -81,13 +81,17 @@ def test_at_once_when_not_serving(loaded_db):
 
 def test_serving_switches_buffering_on(monkeypatch):
     from loketwijzer import finder_index
+    from loketwijzer.config import DEFAULT_INDEX_SNAPSHOT_DIR
     from webapp import warmup
 
     monkeypatch.setattr(counters, "BUFFER_SECONDS", 0.0)
     monkeypatch.setattr(finder_index, "REBUILD_IN_BACKGROUND", False)
     monkeypatch.setattr(finder_index, "FREEZE_AFTER_BUILD", False)
     monkeypatch.setattr(finder_index, "VERSION_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(finder_index, "SNAPSHOT_DIR", None)
+    monkeypatch.delenv("LOKETWIJZER_INDEX_SNAPSHOT_DIR", raising=False)
     warmup.serving()
     assert counters.BUFFER_SECONDS == counters.SERVING_BUFFER_SECONDS > 0
     assert finder_index.REBUILD_IN_BACKGROUND and finder_index.FREEZE_AFTER_BUILD
     assert finder_index.VERSION_CHECK_SECONDS == finder_index.SERVING_VERSION_CHECK_SECONDS
+    assert finder_index.SNAPSHOT_DIR == DEFAULT_INDEX_SNAPSHOT_DIR
