@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.features import ScoredRule, text_grams
+from matcher.model import MODEL_FILE, AreaModel
 from matcher.normalize import tokenize
 from matcher.taxonomy import (
     DEFAULT_TAXONOMY_DIR,
@@ -56,6 +57,13 @@ EVENT_CAP = 0.95  # an area a life event adds stays below the best directly name
 SCORE_SCALE = 4.0
 DIMINISH = 0.6  # weight of each further term for the same area
 SCORED_PREFIX = "scored_"  # how a scored rule shows in ``matched`` and ``--explain``
+# The learned complement (matcher/model.py). On because leave-one-batch-out over
+# holdout16..31 and the unseen holdout32/33 both gain hit@1 with the same safety and false
+# alarms (bench/matcher_cv.py prints the figures; set False for rules only).
+MODEL_ENABLED = True
+MODEL_WEIGHT = 1.0  # raw evidence per unit of model probability (calibrated, bench/matcher_cv.py)
+MODEL_CUTOFF = 0.3  # below this probability the model adds nothing to an area (calibrated)
+MODEL_WORDS = 2  # the text's own words shown as "found" for an area the model adds
 
 
 def _scored_label(rule: ScoredRule, found: tuple[str, ...]) -> str:
@@ -145,11 +153,28 @@ def _score(raw: float) -> float:
     return round(1.0 - math.exp(-raw / SCORE_SCALE), 3)
 
 
+@dataclass(frozen=True)
+class ModelBlend:
+    """How the learned model's probabilities join the rules' evidence."""
+
+    model: AreaModel
+    weight: float = MODEL_WEIGHT
+    cutoff: float = MODEL_CUTOFF
+
+    def bonus(self, text: str) -> dict[str, float]:
+        """Evidence per area: ``weight x p`` where p reaches the cut-off. Never for
+        ``geweld``: violence is decided by the rules and their figurative checks only."""
+        return {code: self.weight * p for code, p in self.model.predict(text).items()
+                if p >= self.cutoff and code != SAFETY_AREA}
+
+
 class Matcher:
     """Lexical matcher over the authored taxonomy. Build once, call ``match`` often."""
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, blend: ModelBlend | None = None) -> None:
         self.taxonomy = taxonomy
+        #: The learned complement; None means rules only.
+        self.blend = blend
         self.version = taxonomy.version
         self.areas: list[AreaDef] = list(taxonomy.areas)
         self.life_events: list[LifeEventDef] = list(taxonomy.life_events)
@@ -252,6 +277,8 @@ class Matcher:
                 if not shown.get((AREA, code)):
                     shown[(AREA, code)] = list(shown.get((EVENT, event.code), []))
         areas, safety = self._select_areas(raw, shown, event_only=not direct)
+        if self.blend is not None:
+            areas = self._add_model(text, areas, raw, shown, event_only=not direct)
         if after or first:
             # Stable: safety stays first; the areas an event needs first come next,
             # the areas it says come later move behind the others.
@@ -317,6 +344,35 @@ class Matcher:
             label = " + ".join(words)
             if label and label not in shown.get(key, ()):
                 shown.setdefault(key, []).append(label)
+
+    # -- step 3c: the learned complement ---------------------------------------
+    def _add_model(self, text: str, areas: list[AreaMatch],
+                   raw: dict[tuple[str, str], float], shown: dict[tuple[str, str], list[str]],
+                   event_only: bool) -> list[AreaMatch]:
+        """Areas re-selected with the model's bounded bonus added to the rules' evidence.
+
+        The bonus never touches ``geweld`` (so it cannot put violence first against the
+        figurative checks), and when the rules chose ``geweld`` the rules' list stands
+        unless ``geweld`` keeps its place: the model never removes a violence signal.
+        """
+        assert self.blend is not None
+        bonus = self.blend.bonus(text)
+        if not bonus:
+            return areas
+        boosted = dict(raw)
+        seen = dict(shown)
+        for code, extra in bonus.items():
+            key = (AREA, code)
+            boosted[key] = boosted.get(key, 0.0) + extra
+            if not seen.get(key):
+                seen[key] = list(self.blend.model.top_words(text, code, MODEL_WORDS))
+        out, _safety = self._select_areas(boosted, seen, event_only=event_only)
+        before = [a.code for a in areas]
+        after = [a.code for a in out]
+        if SAFETY_AREA in before and (SAFETY_AREA not in after or (
+                before[0] == SAFETY_AREA and after[0] != SAFETY_AREA)):
+            return areas
+        return out
 
     # -- step 1: positions ----------------------------------------------------
     def _units(self, text: str) -> tuple[list[_Unit], list[str], list[str]]:
@@ -584,9 +640,17 @@ _LOCK = threading.Lock()
 _INSTANCE: Matcher | None = None
 
 
-def build_matcher(directory: Path | str = DEFAULT_TAXONOMY_DIR) -> Matcher:
-    """A fresh matcher for a given taxonomy directory (tests, evaluation of drafts)."""
-    return Matcher(load_taxonomy(directory))
+def build_matcher(directory: Path | str = DEFAULT_TAXONOMY_DIR,
+                  use_model: bool | None = None) -> Matcher:
+    """A fresh matcher for a given taxonomy directory (tests, evaluation of drafts).
+
+    ``use_model`` defaults to MODEL_ENABLED; the model file sits next to the taxonomy
+    (``python -m matcher.train`` builds it) and its absence means rules only.
+    """
+    use_model = MODEL_ENABLED if use_model is None else use_model
+    path = Path(directory) / MODEL_FILE
+    blend = ModelBlend(AreaModel.load(path)) if use_model and path.is_file() else None
+    return Matcher(load_taxonomy(directory), blend)
 
 
 def get_matcher() -> Matcher:
