@@ -187,6 +187,10 @@ class FinderIndex:
     # The spatial prefilter: location rows ordered by latitude (NaN last).
     loc_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # The same rows' longitudes (radians) and services in that order: a latitude band is
+    # then a slice, not a gather.
+    lon_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    service_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     national_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     referral_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # The finder's result fields that do not depend on the search (see actions.finder).
@@ -585,13 +589,16 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
                                for s in services], dtype=np.int64),
         veilig_thuis=flags([s.provider_type == "veilig_thuis" for s in services]),
         loc_lat=loc_lat,
-        loc_lon=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float)),
+        loc_lon=(loc_lon := np.radians(np.array([loc.lon for loc in loc_entries],
+                                                dtype=float))),
         loc_service=loc_service,
         loc_entries=loc_entries,
         by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
         by_id={s.id: s.idx for s in services},
         loc_by_lat=loc_by_lat,
         lat_sorted=loc_lat[loc_by_lat],
+        lon_by_lat=loc_lon[loc_by_lat],
+        service_by_lat=loc_service[loc_by_lat],
         national_idx=np.flatnonzero(national),
         referral_idx=np.flatnonzero(referral),
         **_location_segments(loc_service, n),
@@ -656,11 +663,10 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
     if len(index.lat_sorted):
         p, dlat = np.radians(lat), reach / EARTH_RADIUS_KM
         lo, hi = np.searchsorted(index.lat_sorted, (p - dlat, p + dlat))
-        rows = index.loc_by_lat[lo:hi]
         widest = min(abs(p) + dlat, np.pi / 2 - 1e-6)  # the box's edge nearest a pole
         dlon = reach / (EARTH_RADIUS_KM * np.cos(widest))
-        rows = rows[np.abs(index.loc_lon[rows] - np.radians(lon)) <= dlon]
-        member[index.loc_service[rows]] = True
+        in_box = np.abs(index.lon_by_lat[lo:hi] - np.radians(lon)) <= dlon
+        member[index.service_by_lat[lo:hi][in_box]] = True
     if handling is not None:
         member &= handling
         member[index.national_idx] = True
