@@ -448,6 +448,32 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     return results, int(candidates.sum()), messages
 
 
+def _fixed_reasons(index: FinderIndex, svc: ServiceEntry, helps: list[MatchedArea],
+                   lang: str, safety: bool) -> tuple[str, ...]:
+    """The first reasons of a result: what it helps with, for whom, independent of whom."""
+    why: list[str] = []
+    if safety and svc.provider_type == "veilig_thuis":
+        why.append(t("veilig_thuis", lang))
+    if helps:
+        why.append(t("helps", lang, areas=", ".join(a.label for a in helps)))
+    # The target group and an uncertain status are labels of their own (target_label,
+    # status_label), not reasons.
+    if svc.provider_type == "gemeente":
+        why.append(t("municipal", lang))
+    elif svc.residents_only and svc.home_municipalities:
+        names = [index.gazetteer.municipalities[c].name for c in svc.home_municipalities
+                 if c in index.gazetteer.municipalities]
+        why.append(t("residents_only", lang, names=", ".join(names)))
+    if svc.independent and svc.provider_type != "gemeente":
+        party = counterparty(helps, lang)  # only areas this service helps with
+        why.append(t("independent_of", lang, party=party) if party
+                   else t("independent", lang))
+    elif svc.provider_type != "gemeente":
+        why.append(t("government_body" if svc.national else "not_independent",
+                     lang))
+    return tuple(why)
+
+
 def _fixed_points(index: FinderIndex, today: dt.date, stale_after_days: int) -> np.ndarray:
     """Per service the points that do not depend on the search (free, walk-in, fresh),
     kept per index and day."""
@@ -607,26 +633,11 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
     matched_codes = [a.code for a in matched]
     helps = [a for a in matched if a.code in svc.areas]
     stale = is_stale(svc.last_checked, today, stale_after_days)
-    why: list[str] = []
-    if safety and svc.provider_type == "veilig_thuis":
-        why.append(t("veilig_thuis", lang))
-    if helps:
-        why.append(t("helps", lang, areas=", ".join(a.label for a in helps)))
-    # The target group and an uncertain status are labels of their own (target_label,
-    # status_label), not reasons.
-    if svc.provider_type == "gemeente":
-        why.append(t("municipal", lang))
-    elif svc.residents_only and svc.home_municipalities:
-        names = [index.gazetteer.municipalities[c].name for c in svc.home_municipalities
-                 if c in index.gazetteer.municipalities]
-        why.append(t("residents_only", lang, names=", ".join(names)))
-    if svc.independent and svc.provider_type != "gemeente":
-        party = counterparty(helps, lang)  # only areas this service helps with
-        why.append(t("independent_of", lang, party=party) if party
-                   else t("independent", lang))
-    elif svc.provider_type != "gemeente":
-        why.append(t("government_body" if svc.national else "not_independent",
-                     lang))
+    # The reasons that do not depend on the place searched from, once per service,
+    # language and set of areas it helps with.
+    why = list(_cached(index, ("why", svc.idx, lang, safety,
+                               tuple((a.code, a.label) for a in helps)),
+                       lambda: _fixed_reasons(index, svc, helps, lang, safety)))
     national = svc.national
     if remote:
         why.append(t("remote" if national else "remote_regional", lang))
