@@ -293,6 +293,25 @@ def _snapshot_path(key: str) -> Path | None:
     return snapshot_path(SNAPSHOT_DIR, key)
 
 
+def prepare_snapshot(session: Session, folder: Path) -> bool:
+    """Write the snapshot of this database's current data (import commands call it), so
+    that the next server start loads the index instead of building it. False when a
+    matching snapshot was already there or the data version cannot name one."""
+    from loketwijzer import index_snapshot
+
+    version = data_version(session)
+    if not index_snapshot.identifies(version):
+        return False
+    key = session.get_bind().url.render_as_string(hide_password=True)
+    path = index_snapshot.snapshot_path(folder, key)
+    if index_snapshot.load(path, version) is not None:
+        return False
+    with _gc_paused():
+        index = _build_index(session, version)
+    index_snapshot.save(index, path)
+    return True
+
+
 def wait_for_snapshots(timeout: float | None = None) -> None:
     """Until the snapshot writes under way have ended (tests wait for them)."""
     for thread in list(_saving.values()):

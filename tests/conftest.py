@@ -35,6 +35,9 @@ SHARED_EVAL = REPO_ROOT.parent / "shared" / "eval"
 FIXTURES = Path(__file__).parent / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 RUN_ID = uuid.uuid4().hex[:10]
+# Import commands in tests write no finder index snapshots into the repository's instance
+# folder (tests that want them point LOKETWIJZER_INDEX_SNAPSHOT_DIR at a temporary one).
+os.environ["LOKETWIJZER_INDEX_SNAPSHOT_DIR"] = "off"
 
 
 def _pg_available() -> str | None:

@@ -117,3 +117,32 @@ def test_import_a_folder_of_sociale_kaart_files_in_one_run(cli, tmp_path):
     empty.mkdir()
     none = cli.invoke(args=["import", "csv", str(empty)])
     assert none.exit_code == 2 and "Geen .csv" in none.output
+
+
+def test_an_import_leaves_the_finder_index_snapshot_for_the_next_server(cli, db, tmp_path,
+                                                                      monkeypatch):
+    from sqlalchemy.orm import Session
+
+    from loketwijzer import finder_index, index_snapshot
+    from loketwijzer.models.stamp import data_version
+
+    monkeypatch.setenv("LOKETWIJZER_INDEX_SNAPSHOT_DIR", str(tmp_path))
+    first = cli.invoke(args=["import-all", "--no-progress"])
+    assert first.exit_code == 0, first.output
+    assert "Zoekindex klaargezet" in first.output
+    files = list(tmp_path.glob("*.finder-index"))
+    assert len(files) == 1
+    with Session(db.engine) as session:
+        version = data_version(session)
+        loaded = index_snapshot.load(files[0], version)
+        built = finder_index.build_index(session, version)
+    assert loaded is not None
+    assert [s.id for s in loaded.services] == [s.id for s in built.services]
+
+    again = cli.invoke(args=["import-all", "--no-progress"])  # nothing changed
+    assert again.exit_code == 0
+    assert "Zoekindex klaargezet" not in again.output
+
+    monkeypatch.setenv("LOKETWIJZER_INDEX_SNAPSHOT_DIR", "off")
+    off = cli.invoke(args=["import-all", "--no-progress"])
+    assert "Zoekindex" not in off.output

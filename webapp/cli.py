@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -57,6 +58,28 @@ def register_commands(app: Flask) -> None:
     cli_mysterie.register(app)
     cli_scan.register(app)
 
+    def _prepare_finder(db, quiet: bool = False) -> None:
+        """After an import: the finder index snapshot for the next server start (see
+        ``finder_index.prepare_snapshot``), so its first search does not wait for a
+        build. A failure here never fails the import: the server then builds."""
+        from loketwijzer import finder_index
+        from loketwijzer.config import index_snapshot_dir
+
+        folder = index_snapshot_dir()
+        if folder is None:
+            return
+        started = time.perf_counter()
+        try:
+            with db.session() as session:
+                written = finder_index.prepare_snapshot(session, folder)
+        except Exception:
+            logging.getLogger(__name__).warning("finder index snapshot not written",
+                                                exc_info=True)
+            return
+        if written and not quiet:
+            click.echo(f"Zoekindex klaargezet voor de server "
+                       f"({time.perf_counter() - started:.1f} s)")
+
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the database schema (Alembic migrations)."""
@@ -88,6 +111,7 @@ def register_commands(app: Flask) -> None:
             if report.exit_code and provider_cls.name in {"municipalities", "taxonomy"}:
                 click.echo("Gestopt: de volgende bronnen hebben deze gegevens nodig.", err=True)
                 break
+        _prepare_finder(db)
         click.echo(f"Klaar in {time.perf_counter() - started:.1f} s")
         sys.exit(worst)
 
@@ -124,6 +148,7 @@ def register_commands(app: Flask) -> None:
                 if len(files) > 1:
                     click.echo(f"{path.name}: ", nl=False)
                 _print_report(report, verbose_errors=500 if len(files) == 1 else 20)
+        _prepare_finder(db, quiet=as_json)
         if as_json:
             data = [r.to_dict() for r in reports]
             click.echo(json.dumps(data[0] if len(paths) == 1 and len(files) == 1 else data,
