@@ -54,9 +54,16 @@ def _word_buckets(word: str) -> tuple[int, ...]:
     return tuple(_bucket(f) for f in feats)
 
 
+@lru_cache(maxsize=256)
+def _folded(text: str) -> tuple[str, ...]:
+    """The text's folded words: one tokenisation shared by the features and the words
+    shown as found (a match asks for both, the latter once per area the model adds)."""
+    return tuple(t for t, _ in tokenize(text))
+
+
 def text_features(text: str) -> np.ndarray:
     """Sorted unique bucket indices of a text (words, stems, word pairs, letter grams)."""
-    folded = [t for t, _ in tokenize(text)]
+    folded = _folded(text)
     out: set[int] = set()
     for word in folded:
         out.update(_word_buckets(word))
@@ -143,7 +150,7 @@ class AreaModel:
         """The text's words that speak most for ``code`` (what a resident sees as found)."""
         col = self.codes.index(code)
         scored = []
-        for word in dict.fromkeys(t for t, _ in tokenize(text)):
+        for word in dict.fromkeys(_folded(text)):
             if len(word) >= MIN_SHOWN_WORD:
                 weight = float(self.weights[list(_word_buckets(word)), col].sum())
                 if weight > 0:
