@@ -533,16 +533,23 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
     return _arrays(version, gazetteer, services)
 
 
+def taxonomy_columns() -> list[str]:
+    """The area columns an index starts with: the taxonomy's codes in its order (codes
+    found only in the data follow them). Empty when the taxonomy is unavailable."""
+    from loketwijzer.taxonomy import area_codes
+
+    try:
+        return list(area_codes())
+    except Exception:  # the taxonomy is unavailable: the codes in the data only
+        return []
+
+
 def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) -> FinderIndex:
     """The per-service arrays, column by column (list comprehensions into numpy); rules
     that ``ServiceEntry`` states (closed, reachable, national) are asked of it."""
     from loketwijzer.eligibility import is_listable, is_referral
-    from loketwijzer.taxonomy import area_codes
 
-    try:
-        codes = list(area_codes())
-    except Exception:  # the taxonomy is unavailable: fall back to the codes in the data
-        codes = []
+    codes = taxonomy_columns()
     for svc in services:
         for code in svc.areas:
             if code not in codes:

@@ -39,7 +39,12 @@ import numpy as np
 
 from geo.gazetteer import Gazetteer
 from loketwijzer.config import DATA_DIR, REPO_ROOT
-from loketwijzer.finder_index import FinderIndex, LocationEntry, ServiceEntry
+from loketwijzer.finder_index import (
+    FinderIndex,
+    LocationEntry,
+    ServiceEntry,
+    taxonomy_columns,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,13 +168,9 @@ def load(path: Path, version: tuple) -> FinderIndex | None:
 
 def _index(payload: dict[str, Any], version: tuple) -> FinderIndex | None:
     from geo.geocode import warm_up
-    from loketwijzer.taxonomy import area_codes
 
     fields = payload["fields"]
-    try:
-        codes = list(area_codes())
-    except Exception:
-        codes = []
+    codes = taxonomy_columns()
     if fields["area_codes"][:len(codes)] != codes:  # the taxonomy changed: columns moved
         return None
     new_location = LocationEntry

@@ -132,12 +132,8 @@ def reference_arrays(version: tuple, gazetteer: fi.Gazetteer,
                      services: list[fi.ServiceEntry]) -> fi.FinderIndex:
     """The arrays as built before they were vectorised (kept here only to compare)."""
     from loketwijzer.eligibility import is_listable, is_referral
-    from loketwijzer.taxonomy import area_codes
 
-    try:
-        codes = list(area_codes())
-    except Exception:  # the taxonomy is unavailable: fall back to the codes in the data
-        codes = []
+    codes = fi.taxonomy_columns()
     for svc in services:
         for code in svc.areas:
             if code not in codes:
