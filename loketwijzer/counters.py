@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import and_, update
 from sqlalchemy.orm import Session
 
+from loketwijzer.db import database_key
+
 #: 0: write at once. Serving: see ``webapp.warmup.serving``.
 BUFFER_SECONDS = 0.0
 SERVING_BUFFER_SECONDS = 5.0
@@ -54,7 +56,7 @@ def _add(session: Session, model: Any, keys: tuple[str, ...],
          rows: Sequence[dict[str, Any]]) -> bool:
     global _exit_hook
     bind = session.get_bind()
-    slot = (bind.url.render_as_string(hide_password=True), model.__tablename__)
+    slot = (database_key(bind), model.__tablename__)
     with _lock:
         if not _exit_hook:
             atexit.register(flush_all)
@@ -81,7 +83,7 @@ def flush(session: Session) -> None:
     """Write this database's waiting counts in the session's transaction (the caller
     commits). On failure they are lost, as a failed upsert's always were."""
     bind = session.get_bind()
-    for _bind, model, keys, cells in _take(bind.url.render_as_string(hide_password=True)):
+    for _bind, model, keys, cells in _take(database_key(bind)):
         _write(session, model, keys, _rows(keys, cells))
 
 

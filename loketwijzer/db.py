@@ -26,6 +26,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def database_key(bind: Engine | Session) -> str:
+    """Which database a session or engine works on: its URL without the password (the
+    key of the per-database caches, counters and snapshots)."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return engine.url.render_as_string(hide_password=True)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine; SQLite files get their folder and foreign-key enforcement."""
     parsed = make_url(url)

@@ -27,6 +27,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from geo.gazetteer import Gazetteer
+from loketwijzer.db import database_key
 from loketwijzer.models import (
     INDEXED_STATUSES,
     PRECISION_ADDRESS,
@@ -240,7 +241,7 @@ _saving: dict[Path, threading.Thread] = {}
 
 def get_index(session: Session) -> FinderIndex:
     """The index for this session's database, rebuilt when the data changed."""
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = database_key(session)
     index = _cache.get(key)
     if (index is not None and VERSION_CHECK_SECONDS > 0
             and time.monotonic() - _checked_at.get(key, -math.inf) < VERSION_CHECK_SECONDS):
@@ -302,7 +303,7 @@ def prepare_snapshot(session: Session, folder: Path) -> bool:
     version = data_version(session)
     if not index_snapshot.identifies(version):
         return False
-    key = session.get_bind().url.render_as_string(hide_password=True)
+    key = database_key(session)
     path = index_snapshot.snapshot_path(folder, key)
     if index_snapshot.load(path, version) is not None:
         return False
