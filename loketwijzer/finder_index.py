@@ -185,13 +185,17 @@ class FinderIndex:
     # Per service its location rows loc_first[i]:loc_first[i] + loc_count[i] (when grouped).
     loc_first: np.ndarray | None = None
     loc_count: np.ndarray | None = None
-    # The spatial prefilter: location rows ordered by latitude (NaN last).
-    loc_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    lat_sorted: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    # The same rows' longitudes (radians) and services in that order: a latitude band is
-    # then a slice, not a gather.
-    lon_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    service_by_lat: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # The spatial prefilter: location rows in strips of STRIP_RADIANS latitude, by
+    # longitude within a strip; ``strip_key`` (strip * STRIP_KEY_SPAN + longitude) is
+    # sorted, so the part of one strip inside a box is one binary search, and a box a
+    # few strips' slices (never a whole band across the country).
+    strip_key: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lat_by_strip: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lon_by_strip: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    service_by_strip: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Per location row its latitude, longitude (radians) and cos(latitude) side by side:
+    # measuring a few thousand rows then reads one cache line per row, not three arrays.
+    loc_trig: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     national_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     referral_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # The finder's result fields that do not depend on the search (see actions.finder).
@@ -305,12 +309,40 @@ def prepare_snapshot(session: Session, folder: Path) -> bool:
         return False
     key = database_key(session)
     path = index_snapshot.snapshot_path(folder, key)
-    if index_snapshot.load(path, version) is not None:
+    if index_snapshot.matches(path, version):
         return False
     with _gc_paused():
         index = _build_index(session, version)
     index_snapshot.save(index, path)
+    del index
+    _return_free_memory()
     return True
+
+
+def hand_over_to_workers(session: Session) -> bool:
+    """In a server's master process, before it forks its workers and instead of building
+    an index of its own: make sure the snapshot of this database's current data is on
+    disk (see :func:`prepare_snapshot`), so that every worker loads a private copy from
+    it (about a second at national scale).
+
+    Why not build once in the master and let the workers inherit it: an inherited index
+    is shared copy-on-write, but CPython writes to every object it reads (reference
+    counts), so each search first copies the memory pages of the services it shows into
+    the worker, one page fault at a time: at 60,000 services more than a millisecond per
+    search, for hours. A worker's memory ends up the same either way. False (the master
+    should build and share) when snapshots are off or cannot be written."""
+    if SNAPSHOT_DIR is None:
+        return False
+    from loketwijzer import index_snapshot
+
+    try:
+        prepare_snapshot(session, SNAPSHOT_DIR)
+    except OSError:
+        log.warning("finder index snapshot not written; workers share the master's index",
+                    exc_info=True)
+        return False
+    version = data_version(session)
+    return index_snapshot.matches(_snapshot_path(database_key(session)), version)
 
 
 def wait_for_snapshots(timeout: float | None = None) -> None:
@@ -383,7 +415,8 @@ def build_index(session: Session, version: tuple, snapshot: Path | None = None
         if index is None:
             index = _build_index(session, version)
     if FREEZE_AFTER_BUILD:
-        gc.collect()
+        if built:  # a load from a snapshot leaves no cyclic garbage to collect first
+            gc.collect()
         gc.freeze()
         _return_free_memory()
     if built and snapshot is not None:
@@ -496,6 +529,12 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
             phones[sid] = loc_phones[lid]
     del addresses
 
+    from loketwijzer.eligibility import is_referral
+
+    rows = [rows[i] for i in spatial_order(
+        [(locations.get(row[0]) or [None])[0] for row in rows],
+        [is_referral(row[13]) or any(s == SCOPE_NATIONAL for s, _ in scopes.get(row[0], ()))
+         for row in rows])]
     services: list[ServiceEntry] = []
     for i, (sid, name, organization_id, provider_type, independent, free, residents_only,
             walk_in, by_appointment, by_phone, online, url, confidence, status,
@@ -532,6 +571,39 @@ def _build_index(session: Session, version: tuple) -> FinderIndex:
         ))
     del rows
     return _arrays(version, gazetteer, services)
+
+
+#: The grid of the spatial order (see ``_spatial_key``): cells of about 10 by 10 km.
+SPATIAL_CELL_DEGREES = (0.15, 0.09)  # longitude, latitude
+
+
+def spatial_order(first_places: list[LocationEntry | None], up_front: list[bool]
+                  ) -> np.ndarray:
+    """The order of the index's services (a permutation of the given ones, which come in
+    id order): by the space-filling-curve number of their first place, so that a search's
+    candidates (a box around one point) sit close together in every array and in memory,
+    not spread over all of them. ``up_front`` services (national and referral ones) and
+    those without a place come first. Equal keys keep their id order (a stable sort), so
+    services at one address, and the national ones, tie-break as they always did."""
+    keys = _spatial_keys(
+        np.array([p.lat if p is not None else np.nan for p in first_places], dtype=float),
+        np.array([p.lon if p is not None else np.nan for p in first_places], dtype=float))
+    keys[np.array(up_front, dtype=bool).reshape(len(keys))] = -1
+    return np.argsort(keys, kind="stable")
+
+
+def _spatial_keys(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Per point the Z-order (Morton) number of its grid cell, -1 for NaN: nearby cells
+    get nearby numbers."""
+    keys = np.full(len(lat), -1, dtype=np.int64)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    x = ((lon[ok] + 180.0) // SPATIAL_CELL_DEGREES[0]).astype(np.int64) & 0xFFFF
+    y = ((lat[ok] + 90.0) // SPATIAL_CELL_DEGREES[1]).astype(np.int64) & 0xFFFF
+    key = np.zeros(len(x), dtype=np.int64)
+    for bit in range(16):
+        key |= ((x >> bit) & 1) << (2 * bit) | ((y >> bit) & 1) << (2 * bit + 1)
+    keys[ok] = key
+    return keys
 
 
 def taxonomy_columns() -> list[str]:
@@ -583,7 +655,9 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
     loc_service = np.array([svc.idx for svc in services for _ in svc.locations],
                            dtype=np.int64)
     loc_lat = np.radians(np.array([loc.lat for loc in loc_entries], dtype=float))
-    loc_by_lat = np.argsort(loc_lat, kind="stable")
+    loc_lon = np.radians(np.array([loc.lon for loc in loc_entries], dtype=float))
+    keys = strip_keys(loc_lat, loc_lon)
+    by_strip = np.argsort(keys, kind="stable")
     referral = is_referral(statuses) if n else np.zeros(0, dtype=bool)
     return FinderIndex(
         version=version,
@@ -616,16 +690,16 @@ def _arrays(version: tuple, gazetteer: Gazetteer, services: list[ServiceEntry]) 
                                for s in services], dtype=np.int64),
         veilig_thuis=flags([s.provider_type == "veilig_thuis" for s in services]),
         loc_lat=loc_lat,
-        loc_lon=(loc_lon := np.radians(np.array([loc.lon for loc in loc_entries],
-                                                dtype=float))),
+        loc_lon=loc_lon,
         loc_service=loc_service,
         loc_entries=loc_entries,
         by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
         by_id={s.id: s.idx for s in services},
-        loc_by_lat=loc_by_lat,
-        lat_sorted=loc_lat[loc_by_lat],
-        lon_by_lat=loc_lon[loc_by_lat],
-        service_by_lat=loc_service[loc_by_lat],
+        strip_key=keys[by_strip],
+        lat_by_strip=loc_lat[by_strip],
+        lon_by_strip=loc_lon[by_strip],
+        service_by_strip=loc_service[by_strip],
+        loc_trig=np.column_stack((loc_lat, loc_lon, np.cos(loc_lat))).reshape(-1, 3),
         national_idx=np.flatnonzero(national),
         referral_idx=np.flatnonzero(referral),
         **_location_segments(loc_service, n),
@@ -652,13 +726,28 @@ def _location_segments(loc_service: np.ndarray, n_services: int
             "loc_first": first, "loc_count": count}
 
 
-def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndarray
-                 ) -> np.ndarray:
-    """Great-circle distances from one point (degrees) to many (radians), in km."""
+def haversine_km(lat: float, lon: float, lats_rad: np.ndarray, lons_rad: np.ndarray,
+                 cos_lats: np.ndarray | None = None) -> np.ndarray:
+    """Great-circle distances from one point (degrees) to many (radians), in km
+    (``cos_lats``: the points' cos(latitude), when known)."""
     p1, l1 = np.radians(lat), np.radians(lon)
+    if cos_lats is None:
+        cos_lats = np.cos(lats_rad)
     a = (np.sin((lats_rad - p1) / 2) ** 2
-         + np.cos(p1) * np.cos(lats_rad) * np.sin((lons_rad - l1) / 2) ** 2)
+         + np.cos(p1) * cos_lats * np.sin((lons_rad - l1) / 2) ** 2)
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+#: Strips of the spatial prefilter: 0.05 degrees of latitude (5.6 km); a search box of
+#: twice the reach spans eight or nine of them.
+STRIP_RADIANS = math.radians(0.05)
+#: Longitudes (radians) lie in [-pi, pi]: a strip's keys take a span of more than 2 pi,
+#: offset so that they are positive, and a search widens its key range by a slack far
+#: above the keys' rounding (about 1e-12 at the largest strip numbers) and far below a
+#: metre, then checks the true coordinates.
+STRIP_KEY_SPAN = 8.0
+STRIP_KEY_OFFSET = 4.0
+STRIP_KEY_SLACK = 1e-9
 
 
 def candidate_services(index: FinderIndex, lat: float, lon: float,
@@ -671,7 +760,7 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
     listed for the municipality, or open within ``REACH_KM``), so that a search scores a
     few thousand services instead of all of them: national services, the municipality's
     own and its region's, and services with a location in the box around the reach
-    circle (a binary search on the latitude-sorted locations, then the longitude band).
+    circle (per latitude strip the box touches, a binary search for its longitudes).
 
     ``handling`` (a mask over all services, see ``FinderIndex.handling``) leaves out the
     services that do not handle the searched areas and can never be chosen; national ones
@@ -681,28 +770,61 @@ def candidate_services(index: FinderIndex, lat: float, lon: float,
     from loketwijzer.eligibility import REACH_KM
 
     reach = REACH_KM * BOX_MARGIN
-    n = len(index.services)
-    member = np.zeros(n, dtype=bool)  # a mask, not np.unique: linear and allocation-light
-    member[index.national_idx] = True
+    # Index arrays joined and made unique, not masks over all services: a search then
+    # touches the box's few thousand rows, never the national tens of thousands.
+    parts = [index.national_idx]
     own = index.by_municipality.get(municipality_code or "")
     if own is not None:
-        member[own] = True
-    if len(index.lat_sorted):
-        p, dlat = np.radians(lat), reach / EARTH_RADIUS_KM
-        lo, hi = np.searchsorted(index.lat_sorted, (p - dlat, p + dlat))
+        parts.append(own if handling is None else own[handling[own]])
+    if len(index.strip_key):
+        p, lon0, dlat = np.radians(lat), np.radians(lon), reach / EARTH_RADIUS_KM
         widest = min(abs(p) + dlat, np.pi / 2 - 1e-6)  # the box's edge nearest a pole
         dlon = reach / (EARTH_RADIUS_KM * np.cos(widest))
-        in_box = np.abs(index.lon_by_lat[lo:hi] - np.radians(lon)) <= dlon
-        member[index.service_by_lat[lo:hi][in_box]] = True
-    if handling is not None:
-        member &= handling
-        member[index.national_idx] = True
-    cand = np.flatnonzero(member)
+        rows = _box_rows(index, p, lon0, dlat, dlon)
+        lats = index.lat_by_strip[rows]  # then exactly the box: the slices may be wider
+        in_box = ((lats >= p - dlat) & (lats < p + dlat)
+                  & (np.abs(index.lon_by_strip[rows] - lon0) <= dlon))
+        box = index.service_by_strip[rows[in_box]]
+        parts.append(box if handling is None else box[handling[box]])
+    cand = _sorted_unique(np.concatenate(parts))
     if own is None:
         return cand, np.zeros(len(cand), dtype=bool)
-    listed = np.zeros(n, dtype=bool)
+    listed = np.zeros(len(index.services), dtype=bool)  # np.isin: ten times slower here
     listed[own] = True
     return cand, listed[cand]
+
+
+def _box_rows(index: FinderIndex, p: float, lon0: float, dlat: float, dlon: float
+              ) -> np.ndarray:
+    """The rows (in strip order) of every strip the box touches, within the box's
+    longitudes (widened by ``STRIP_KEY_SLACK``: a superset; the caller filters exactly)."""
+    strips = np.arange(math.floor((p - dlat) / STRIP_RADIANS),
+                       math.floor((p + dlat) / STRIP_RADIANS) + 1, dtype=float)
+    base = strips * STRIP_KEY_SPAN + STRIP_KEY_OFFSET
+    lows = np.searchsorted(index.strip_key, base + (lon0 - dlon - STRIP_KEY_SLACK), "left")
+    highs = np.searchsorted(index.strip_key, base + (lon0 + dlon + STRIP_KEY_SLACK), "right")
+    counts = highs - lows
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(counts) - counts
+    return np.repeat(lows - starts, counts) + np.arange(total)
+
+
+def strip_keys(lat_rad: np.ndarray, lon_rad: np.ndarray) -> np.ndarray:
+    """Per point (radians) its key in the strip order: strip number * STRIP_KEY_SPAN +
+    longitude + STRIP_KEY_OFFSET (NaN for a point without coordinates: sorts last)."""
+    return (np.floor(lat_rad / STRIP_RADIANS) * STRIP_KEY_SPAN + STRIP_KEY_OFFSET
+            + lon_rad)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for a few thousand indices without its overhead (a sort, then the
+    first of each run)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
 
 
 def nearest_locations(index: FinderIndex, lat: float, lon: float,
@@ -751,6 +873,13 @@ def _nearest_of(index: FinderIndex, lat: float, lon: float, services: np.ndarray
     dist = np.full(len(services), np.inf)
     best = np.full(len(services), -1, dtype=np.int64)
     counts = index.loc_count[services]
+    if counts.max(initial=0) <= 1:  # one place per service: its row, no minimum to find
+        has = np.flatnonzero(counts)
+        rows = index.loc_first[services[has]]
+        trig = index.loc_trig[rows]
+        dist[has] = haversine_km(lat, lon, trig[:, 0], trig[:, 1], trig[:, 2])
+        best[has] = rows
+        return dist, best
     has = np.flatnonzero(counts > 0)
     if len(has) == 0:
         return dist, best

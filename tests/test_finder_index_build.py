@@ -19,6 +19,7 @@ from loketwijzer.models import (
     SCOPE_MUNICIPALITY,
     SCOPE_NATIONAL,
     SCOPE_REGION,
+    STATUS_REFERRAL,
     STATUS_UNCERTAIN,
     Address,
     Attribute,
@@ -98,6 +99,10 @@ def orm_build_index(session: Session, version: tuple) -> fi.FinderIndex:
         if sid not in phones and loc.id in loc_phones:
             phones[sid] = loc_phones[loc.id]
 
+    rows = [rows[i] for i in fi.spatial_order(
+        [(locations.get(r[0].id) or [None])[0] for r in rows],
+        [r[0].status == STATUS_REFERRAL or any(s == SCOPE_NATIONAL for s, _ in
+                                              scopes.get(r[0].id, ())) for r in rows])]
     services: list[fi.ServiceEntry] = []
     for i, (svc, org_name, org_website, org_email) in enumerate(rows):
         svc_scopes = scopes.get(svc.id, [])
@@ -162,7 +167,9 @@ def reference_arrays(version: tuple, gazetteer: fi.Gazetteer,
             loc_entries.append(loc)
             loc_service.append(svc.idx)
     loc_lat = np.radians(np.array([loc.lat for loc in loc_entries], dtype=float))
-    loc_by_lat = np.argsort(loc_lat, kind="stable")
+    strip_key = fi.strip_keys(loc_lat, np.radians(np.array([loc.lon for loc in loc_entries],
+                                                           dtype=float)))
+    by_strip = np.argsort(strip_key, kind="stable")
     referral = is_referral(statuses) if n else np.zeros(0, dtype=bool)
     return fi.FinderIndex(
         version=version,
@@ -201,11 +208,14 @@ def reference_arrays(version: tuple, gazetteer: fi.Gazetteer,
         loc_entries=loc_entries,
         by_municipality={k: np.array(v, dtype=np.int64) for k, v in by_municipality.items()},
         by_id={s.id: s.idx for s in services},
-        loc_by_lat=loc_by_lat,
-        lat_sorted=loc_lat[loc_by_lat],
-        lon_by_lat=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float))[
-            loc_by_lat],
-        service_by_lat=np.array(loc_service, dtype=np.int64)[loc_by_lat],
+        strip_key=strip_key[by_strip],
+        lat_by_strip=loc_lat[by_strip],
+        lon_by_strip=np.radians(np.array([loc.lon for loc in loc_entries], dtype=float))[
+            by_strip],
+        service_by_strip=np.array(loc_service, dtype=np.int64)[by_strip],
+        loc_trig=np.array([(lat, np.radians(loc.lon), np.cos(lat))
+                           for lat, loc in zip(loc_lat, loc_entries, strict=True)],
+                          dtype=float).reshape(-1, 3),
         national_idx=np.flatnonzero(national),
         referral_idx=np.flatnonzero(referral),
         **fi._location_segments(np.array(loc_service, dtype=np.int64), n),

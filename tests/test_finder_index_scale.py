@@ -208,3 +208,50 @@ def test_area_prefilter_changes_no_search(loaded_db, monkeypatch):
         unfiltered = [find_services(s, **kw) for kw in searches]
     assert filtered == unfiltered
     assert any(r["results"] for r in filtered)
+
+
+def test_strip_prefilter_finds_exactly_the_box(loaded_db):
+    """The strips' slices, filtered, are exactly the locations in the box around the
+    reach circle (the latitude band and longitude test it replaced), also for points on
+    and near strip edges."""
+    import math
+
+    from loketwijzer.eligibility import REACH_KM
+
+    with loaded_db.session() as s:
+        index = fi.build_index(s, fi.data_version(s))
+    rng = np.random.default_rng(21)
+    lats = np.degrees(index.loc_lat)
+    points = [(rng.uniform(50.8, 53.4), rng.uniform(3.5, 7.1)) for _ in range(40)]
+    points += [(float(lats[i]), float(np.degrees(index.loc_lon[i])))
+               for i in rng.integers(0, len(lats), 20)]
+    points += [(math.degrees(k * fi.STRIP_RADIANS), 5.0) for k in (1018, 1030, 1050)]
+    reach = REACH_KM * fi.BOX_MARGIN
+    for lat, lon in points:
+        p, lon0, dlat = math.radians(lat), math.radians(lon), reach / fi.EARTH_RADIUS_KM
+        dlon = reach / (fi.EARTH_RADIUS_KM * math.cos(abs(p) + dlat))
+        want = np.flatnonzero((index.loc_lat >= p - dlat) & (index.loc_lat < p + dlat)
+                              & (np.abs(index.loc_lon - lon0) <= dlon))
+        cand, _ = fi.candidate_services(index, lat, lon, None)
+        in_box = set(index.loc_service[want].tolist())
+        national = set(index.national_idx.tolist())
+        assert set(cand.tolist()) == in_box | national, (lat, lon)
+
+
+def test_services_are_ordered_by_place_with_national_ones_first():
+    """``spatial_order``: up-front services and those without a place first, then by
+    grid cell along the curve; equal keys keep the given (id) order."""
+    def place(lat, lon):
+        return fi.LocationEntry(id=f"{lat},{lon}", lat=lat, lon=lon, precision="address",
+                                municipality_code=None, pc4=None, name=None, address=None,
+                                postal_code=None, city=None, description=None)
+
+    utrecht, utrecht_too, groningen = place(52.09, 5.12), place(52.09, 5.12), place(53.2, 6.56)
+    near_utrecht = place(52.10, 5.13)
+    order = fi.spatial_order([groningen, utrecht, None, near_utrecht, utrecht_too, utrecht],
+                             [False, False, False, False, False, True])
+    assert order[:2].tolist() == [2, 5]  # no place, then the up-front one (id order)
+    rest = order[2:].tolist()
+    assert rest.index(1) < rest.index(4)  # one address: id order kept
+    assert rest[-1] == 0 or rest[0] == 0  # Groningen is not between the Utrecht ones
+    assert abs(rest.index(1) - rest.index(3)) <= 2

@@ -628,19 +628,16 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
             origin: Origin | None, score: float, dist: float | None, loc: LocationEntry | None,
             remote: bool, listed: bool, government_case: bool, lang: str, today: dt.date,
             stale_after_days: int, safety: bool) -> dict[str, Any]:
-    from loketwijzer.taxonomy import area_label
-
-    matched_codes = [a.code for a in matched]
+    """One result. What does not depend on the search's place is kept per index (see
+    ``_cached``): the reasons per service and areas it helps with, the fields per service
+    and per place; only the distance, its reasons and the score are made here."""
     helps = [a for a in matched if a.code in svc.areas]
-    stale = is_stale(svc.last_checked, today, stale_after_days)
-    # The reasons that do not depend on the place searched from, once per service,
-    # language and set of areas it helps with.
     why = list(_cached(index, ("why", svc.idx, lang, safety,
                                tuple((a.code, a.label) for a in helps)),
                        lambda: _fixed_reasons(index, svc, helps, lang, safety)))
-    national = svc.national
+    place = _place_part(index, svc, loc, remote, lang)
     if remote:
-        why.append(t("remote" if national else "remote_regional", lang))
+        why.append(place.remote_reason)
     elif dist is not None and origin is not None:
         if dist < 1.0:
             why.append(t("distance_close", lang, origin=origin.short_label))
@@ -653,37 +650,84 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
                 why.append(t("other_municipality", lang, name=muni.name))
         elif svc.region_municipalities and listed and not svc.home_municipalities:
             why.append(t("region", lang))
-    if svc.free:
-        why.append(t("free", lang))
-    elif svc.free is False:
-        why.append(t("paid", lang))
-    if svc.walk_in:
-        why.append(t("walk_in", lang))
-    elif svc.by_appointment:
-        why.append(t("appointment", lang))
-    if loc is not None and loc.approximate and not remote:
-        why.append(t("approximate", lang))
-
-    # The service's areas, the searched ones first (in the search's order), then the rest.
-    labels = _cached(index, ("areas", svc.idx, lang),
-                     lambda: {c: area_label(c, lang) for c in svc.areas})
-    area_list = [{"code": a.code, "label": labels[a.code], "matched": True} for a in helps]
-    area_list += [{"code": c, "label": label, "matched": False}
-                  for c, label in labels.items() if c not in matched_codes]
-    out = dict(_service_fields(index, svc, lang))
-    out.update(_place_fields(index, svc, loc, lang))
-    out.update({
-        "distance_km": round(dist, 1) if dist is not None and not remote else None,
-        "channels": list(out["channels"]),
-        "areas": area_list,
-        "score": round(min(score, 1.0) if not (safety and svc.provider_type == "veilig_thuis")
-                       else 1.0, 3),
-        "why": why,
-        "stale": stale,
-        "remote": remote,
-        "location_label": location_label(index, loc, remote, lang, national=national),
-    })
+    why += place.tail
+    out = place.fields.copy()  # the keys in their order, the search's ones still empty
+    out["distance_km"] = round(dist, 1) if dist is not None and not remote else None
+    out["channels"] = list(out["channels"])
+    out["areas"] = _area_list(index, svc, matched, helps, lang)
+    out["score"] = round(min(score, 1.0) if not (safety and svc.provider_type ==
+                                                 "veilig_thuis") else 1.0, 3)
+    out["why"] = why
+    out["stale"] = is_stale(svc.last_checked, today, stale_after_days)
     return out
+
+
+@dataclass(frozen=True)
+class _PlacePart:
+    """Per service, place, remote or not, and language: what a result shows of them."""
+
+    fields: dict[str, Any]  # a result's fields, those of the search still None
+    remote_reason: str
+    tail: tuple[str, ...]  # the reasons after the distance: free, walk-in, approximate
+
+
+def _place_part(index: FinderIndex, svc: ServiceEntry, loc: LocationEntry | None,
+                remote: bool, lang: str) -> _PlacePart:
+    def build() -> _PlacePart:
+        tail: list[str] = []
+        if svc.free:
+            tail.append(t("free", lang))
+        elif svc.free is False:
+            tail.append(t("paid", lang))
+        if svc.walk_in:
+            tail.append(t("walk_in", lang))
+        elif svc.by_appointment:
+            tail.append(t("appointment", lang))
+        if loc is not None and loc.approximate and not remote:
+            tail.append(t("approximate", lang))
+        fields = {
+            **_service_fields(index, svc, lang),
+            "address": loc.address if loc else None,
+            "postal_code": loc.postal_code if loc else None,
+            "city": loc.city if loc else None,
+            "approximate": bool(loc.approximate) if loc else None,
+            "point_precision": loc.precision if loc else None,
+            "lat": round(loc.lat, 5) if loc else None,
+            "lon": round(loc.lon, 5) if loc else None,
+            "how_to_reach": how_to_reach(svc, loc, lang),
+            "distance_km": None, "areas": None, "score": None, "why": None, "stale": None,
+            "remote": remote,
+            "location_label": location_label(index, loc, remote, lang,
+                                             national=svc.national),
+        }
+        return _PlacePart(
+            fields=fields,
+            remote_reason=t("remote" if svc.national else "remote_regional", lang),
+            tail=tuple(tail))
+
+    return _cached(index, ("place_part", svc.idx, loc.id if loc else None, remote, lang),
+                   build)
+
+
+def _area_list(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
+               helps: list[MatchedArea], lang: str) -> list[dict[str, Any]]:
+    """The service's areas, the searched ones first (in the search's order), then the
+    rest. The entries are made once per service and language (as searched and not) and
+    shared by every result that shows them: readers never change them."""
+    from loketwijzer.taxonomy import area_label
+
+    def build() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        return {c: ({"code": c, "label": (label := area_label(c, lang)), "matched": True},
+                    {"code": c, "label": label, "matched": False}) for c in svc.areas}
+
+    def order() -> tuple[dict[str, Any], ...]:
+        entries = _cached(index, ("areas", svc.idx, lang), build)
+        matched_codes = {a.code for a in matched}
+        return tuple([entries[a.code][0] for a in helps]
+                     + [pair[1] for c, pair in entries.items() if c not in matched_codes])
+
+    return list(_cached(index, ("area_list", svc.idx, lang, tuple(a.code for a in matched)),
+                        order))
 
 
 #: Per index: the fields of a result that do not depend on the search, per service and
@@ -742,23 +786,6 @@ def _service_fields(index: FinderIndex, svc: ServiceEntry, lang: str) -> dict[st
         }
 
     return _cached(index, ("service", svc.idx, lang), build)
-
-
-def _place_fields(index: FinderIndex, svc: ServiceEntry, loc: LocationEntry | None,
-                  lang: str) -> dict[str, Any]:
-    def build() -> dict[str, Any]:
-        return {
-            "address": loc.address if loc else None,
-            "postal_code": loc.postal_code if loc else None,
-            "city": loc.city if loc else None,
-            "approximate": bool(loc.approximate) if loc else None,
-            "point_precision": loc.precision if loc else None,
-            "lat": round(loc.lat, 5) if loc else None,
-            "lon": round(loc.lon, 5) if loc else None,
-            "how_to_reach": how_to_reach(svc, loc, lang),
-        }
-
-    return _cached(index, ("place", svc.idx, loc.id if loc else None, lang), build)
 
 
 def counterparty(matched: list[MatchedArea], lang: str = "nl") -> str | None:
