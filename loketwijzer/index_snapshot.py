@@ -49,7 +49,7 @@ from loketwijzer.finder_index import (
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout below changes (the code fingerprint catches most changes too).
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".finder-index"
 #: A temporary file this old is a write that died (a killed child): removed on the next save.
 STALE_TEMP_SECONDS = 600
@@ -103,7 +103,10 @@ def snapshot_path(folder: Path, database_key: str) -> Path:
 
 
 def _header(version: tuple) -> dict[str, Any]:
-    return {"format": FORMAT, "code": code_fingerprint(), "version": tuple(version)}
+    """What a snapshot must match: format, code, data version and the taxonomy's area
+    columns (read from the taxonomy file, which the code fingerprint does not cover)."""
+    return {"format": FORMAT, "code": code_fingerprint(), "version": tuple(version),
+            "columns": tuple(taxonomy_columns())}
 
 
 def _payload(index: FinderIndex) -> dict[str, Any]:
@@ -147,6 +150,16 @@ def _remove_stale_temps(path: Path) -> None:
                 old.unlink()
         except OSError:  # another process removed or renamed it
             pass
+
+
+def matches(path: Path, version: tuple) -> bool:
+    """Does the file at ``path`` hold a snapshot of this code and data version? Reads
+    only the header (the caller does not need the index itself)."""
+    try:
+        with open(path, "rb") as src:
+            return pickle.load(src) == _header(version)
+    except Exception:  # missing, truncated, corrupt
+        return False
 
 
 def load(path: Path, version: tuple) -> FinderIndex | None:

@@ -192,3 +192,42 @@ def test_one_snapshot_per_database_without_its_password(tmp_path):
 
 def test_snapshots_are_off_unless_serving():
     assert fi.SNAPSHOT_DIR is None
+
+
+def test_the_master_hands_the_index_over_as_a_snapshot(loaded_db, snapshots, monkeypatch):
+    """gunicorn's master (``hand_over_to_workers``) writes the snapshot once, keeps no
+    index of its own, and a worker's first index is then a load, not a build."""
+    with loaded_db.session() as session:
+        assert fi.hand_over_to_workers(session) is True
+        version = fi.data_version(session)
+        path = snap.snapshot_path(snapshots, fi.database_key(session))
+    assert snap.matches(path, version)
+    assert fi._cache == {}  # nothing to inherit
+    written = path.stat().st_mtime_ns
+    with loaded_db.session() as session:
+        assert fi.hand_over_to_workers(session) is True  # a restart: nothing rebuilt
+    assert path.stat().st_mtime_ns == written
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a worker built although the master left a snapshot")
+
+    monkeypatch.setattr(fi, "_build_index", no_build)
+    with loaded_db.session() as session:
+        assert len(fi.get_index(session).services) > 0
+
+
+def test_no_hand_over_without_snapshots(loaded_db, monkeypatch):
+    monkeypatch.setattr(fi, "SNAPSHOT_DIR", None)
+    with loaded_db.session() as session:
+        assert fi.hand_over_to_workers(session) is False
+
+
+def test_matches_reads_the_header_only(loaded_db, tmp_path):
+    index = fresh_build(loaded_db)
+    path = tmp_path / f"x{snap.SUFFIX}"
+    snap.save(index, path)
+    assert snap.matches(path, index.version)
+    assert not snap.matches(path, (*index.version[:-1], "other"))
+    assert not snap.matches(tmp_path / "missing", index.version)
+    path.write_bytes(path.read_bytes()[:10])  # truncated
+    assert not snap.matches(path, index.version)

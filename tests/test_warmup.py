@@ -42,3 +42,31 @@ def test_warm_up_of_an_empty_database_is_quiet(db, monkeypatch):
     thread.join(timeout=60)
     assert not thread.is_alive()
     app.extensions["loketwijzer_db"].dispose()
+
+
+def test_workers_load_one_at_a_time(tmp_path, monkeypatch):
+    """While one forked worker loads its index (``warm_worker``), another waits: the
+    lock file in the snapshot folder is held exclusively."""
+    import fcntl
+
+    from loketwijzer import finder_index
+
+    monkeypatch.setattr(finder_index, "SNAPSHOT_DIR", tmp_path / "finder_index")
+    lock_file = tmp_path / "finder_index" / warmup.LOAD_LOCK_NAME
+    with warmup._one_worker_at_a_time(), open(lock_file, "a+b") as other:
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = False
+        except BlockingIOError:
+            held = True
+    assert held
+    with open(lock_file, "a+b") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the load
+
+
+def test_no_lock_without_a_snapshot_folder(monkeypatch):
+    from loketwijzer import finder_index
+
+    monkeypatch.setattr(finder_index, "SNAPSHOT_DIR", None)
+    with warmup._one_worker_at_a_time():
+        pass  # no folder, no waiting
