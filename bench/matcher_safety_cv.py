@@ -16,6 +16,10 @@ engine.SAFETY_MODEL_ACT_MIN): does it find violence the rules miss, and at what 
 --full: per training batch, the full area model without it: rules+model with and without
   the safety signal (hit@1, recall@3, safety, false alarms).
 --batch: a held-out batch with the model trained on all training batches, both ways.
+--prequential: the honest version of "the next unseen batch": for each holdout10..34,
+  the rules as they were at the commit that added the batch (git archive, rules only,
+  so never tuned on it) and the geweld column trained on the batches added before it;
+  the signal's vetoes and thresholds are today's.
 
 Single process, no pools: the machine runs other benchmarks.
 """
@@ -25,7 +29,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +42,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matcher.engine import SAFETY_AREA, Matcher, ModelBlend, build_matcher
+from matcher.engine import (
+    SAFETY_AREA,
+    SAFETY_MODEL_ACT_MIN,
+    SAFETY_MODEL_MIN,
+    Matcher,
+    ModelBlend,
+    build_matcher,
+)
 from matcher.evaluate import Report, evaluate, read_items
 from matcher.model import AreaModel, train
 from matcher.train import training_files
@@ -134,6 +148,80 @@ def grid(m: Matcher) -> dict[str, Any]:
             "rules_fa": rules_fa, "negatives_n": len(negatives), "table": table, "best": best}
 
 
+PREQUENTIAL_BATCHES = tuple(f"matcher_v2_holdout{n}.jsonl" for n in range(10, 35))
+_SNAPSHOT_RULES = """
+import json, sys
+sys.path.insert(0, ".")
+from matcher.engine import build_matcher
+m = build_matcher()
+if hasattr(m, "blend"):
+    m.blend = None
+texts = json.load(sys.stdin)
+print(json.dumps([[a.code for a in m.match(t).areas] for t in texts]))
+"""
+
+
+def _git(*args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=REPO, check=True, capture_output=True).stdout
+
+
+def _added(path: Path) -> tuple[int, str]:
+    """(commit time, commit) of the commit that added a batch."""
+    when, commit = _git("log", "--diff-filter=A", "--format=%ct %H", "-1", "--",
+                        str(path.relative_to(REPO))).decode().split()
+    return int(when), commit
+
+
+def _rules_then(commit: str, texts: list[str]) -> list[list[str]]:
+    """Rules-only codes of the matcher as it was at ``commit``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Path(tmp) / "snap.tar"
+        archive.write_bytes(_git("archive", commit, "matcher", "data/taxonomy"))
+        with tarfile.open(archive) as tar:
+            tar.extractall(tmp, filter="data")
+        done = subprocess.run([sys.executable, "-c", _SNAPSHOT_RULES], cwd=tmp, check=True,
+                              input=json.dumps(texts), capture_output=True, text=True)
+        return json.loads(done.stdout)
+
+
+def prequential(m: Matcher, t: float, t2: float) -> dict[str, Any]:
+    files = training_files()
+    when = {p.name: _added(p)[0] for p in files}
+    v_n = v_rules = v_with = o_n = o_rules = o_with = la_n = la_rules = la_with = 0
+    for name in PREQUENTIAL_BATCHES:
+        path = REPO / "tests" / "data" / name
+        if not path.is_file():
+            continue
+        since, commit = _added(path)
+        model = _fit_geweld([i for p in files if when[p.name] < since and p.name != name
+                             for i in read_items(p)])
+        items = read_items(path)
+        texts = [i["text"] for i in items]
+        rules = _rules_then(commit, texts)
+        checks = [_checks(m, x)[:2] for x in texts]
+        p = model.p(texts)
+        pa = model.p([c[0] for c in checks])
+        for item, got, (_, veto), a, b in zip(items, rules, checks, p, pa, strict=True):
+            fires = a >= t and b >= t2 and not veto
+            if SAFETY_AREA in item["areas"]:
+                v_n += 1
+                v_rules += got[:1] == [SAFETY_AREA]
+                v_with += got[:1] == [SAFETY_AREA] or fires
+            else:
+                alarm = SAFETY_AREA in got
+                o_n += 1
+                o_rules += alarm
+                o_with += alarm or fires
+                if item.get("kind") == "lookalike":
+                    la_n += 1
+                    la_rules += alarm
+                    la_with += alarm or fires
+        print(f"  {name}", flush=True)
+    return {"violence_n": v_n, "safety_rules": v_rules / v_n, "safety_with": v_with / v_n,
+            "others_n": o_n, "fa_rules": o_rules, "fa_with": o_with,
+            "lookalike_n": la_n, "lookalike_fa_rules": la_rules, "lookalike_fa_with": la_with}
+
+
 def _report(m: Matcher, items: list[dict[str, Any]], blend: ModelBlend) -> dict[str, Any]:
     m.blend = blend
     try:
@@ -185,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", action="store_true")
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--batch", type=Path, action="append", default=[])
+    parser.add_argument("--prequential", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -222,6 +311,13 @@ def main(argv: list[str] | None = None) -> int:
             off, on = _both(m, read_items(path), model)
             print(f"{path.name}: without {_fmt(off)} | with {_fmt(on)}")
             out[path.name] = [off, on]
+    if args.prequential:
+        pq = prequential(m, SAFETY_MODEL_MIN, SAFETY_MODEL_ACT_MIN)
+        out["prequential"] = pq
+        print(f"prequential holdout10..34: safety {pq['safety_rules']:.3f} -> "
+              f"{pq['safety_with']:.3f} of {pq['violence_n']}; false alarms {pq['fa_rules']}"
+              f" -> {pq['fa_with']} of {pq['others_n']}; look-alikes "
+              f"{pq['lookalike_fa_rules']} -> {pq['lookalike_fa_with']} of {pq['lookalike_n']}")
     print(f"({time.perf_counter() - start:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=str))

@@ -13,7 +13,9 @@ How a score comes about (see docs/taxonomy.md for the authoring side):
    Life events found the same way give their usual areas a small, decaying boost.
 4. Areas are returned when they have evidence of their own: the best one, plus others
    that reach an absolute floor and a share of the best. Any real sign of violence
-   puts ``geweld`` first, whatever else scored higher.
+   puts ``geweld`` first, whatever else scored higher; so does the learned model when
+   it is confident of violence the rules did not see (SAFETY_MODEL_MIN, vetoed by the
+   same figurative checks).
 """
 
 from __future__ import annotations
