@@ -4,8 +4,9 @@ regression in plain numpy.
 Why: each new batch of resident sentences brings wording the lexicon's word families do
 not cover. A linear model trained on our own labelled sentences generalises over word
 overlap (stems, word pairs, letter 4-grams that survive typos) without anyone authoring
-a term. It only *adds* evidence to the rules (see ``engine.Matcher._add_model``); it
-never decides violence on its own.
+a term. It only *adds* evidence to the rules (see ``engine.Matcher._add_model``); its
+geweld probability is never evidence, only a separately calibrated safety signal that
+the rules' vetoes can stop (``engine.Matcher._model_safety``).
 
 Features come from the matcher's own normalisation (``normalize.tokenize``, the Dutch
 and English stems), are hashed with CRC-32 into ``2**HASH_BITS`` buckets (stable across

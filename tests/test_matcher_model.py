@@ -136,3 +136,20 @@ def test_blend_adds_a_confident_second_area_and_ignores_weak_ones(m):
 def test_model_is_optional(m):
     assert m.blend is None
     assert build_matcher(use_model=True).blend is not None
+
+
+def test_model_violence_signal_puts_geweld_first(m):
+    """engine.SAFETY_MODEL_MIN: a confident model raises violence the rules did not see."""
+    text = "mijn oom wil dat ik elke avond alleen bij hem kom"
+    assert SAFETY_AREA not in [a.code for a in m.match(text).areas]
+    assert _with(m, {SAFETY_AREA: 0.9, "familie": 0.9}, text)[0] == SAFETY_AREA
+    assert SAFETY_AREA not in _with(m, {SAFETY_AREA: 0.5}, text)  # below the threshold
+
+
+@pytest.mark.parametrize("text", [
+    "de belastingdienst zit me steeds achter de broek",  # an institution as actor
+    "mijn verhuurder belt me elke dag over de huur",  # a role, no close person
+    "mijn moeder heeft haar pinpas verloren",  # an innocent reading the rules know
+])
+def test_model_violence_signal_keeps_the_rules_vetoes(m, text):
+    assert SAFETY_AREA not in _with(m, {SAFETY_AREA: 0.99}, text)
