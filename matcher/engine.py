@@ -217,6 +217,11 @@ class Matcher:
             for phrase in term.parsed.parts[0]:
                 self._first.setdefault(phrase[0], []).append(term)
         self._masks = [self._compile_mask(m) for m in taxonomy.lexicon.masks]
+        # By first word: a text is scanned once, not once per mask (100+ of them).
+        self._masks_by_first: dict[str, list[list[tuple[str, bool]]]] = {}
+        for mask in self._masks:
+            if mask:
+                self._masks_by_first.setdefault(mask[0][0], []).append(mask)
         self._event_rules = taxonomy.rules.events
         self._figurative_rule = taxonomy.rules.figurative
         self._scored = taxonomy.rules.scored
@@ -477,10 +482,11 @@ class Matcher:
 
     def _masked(self, folded: list[str]) -> set[int]:
         hidden: set[int] = set()
-        for mask in self._masks:
-            n = len(mask)
-            for i in range(len(folded) - n + 1):
-                if all(folded[i + k] == mask[k][0] for k in range(n)):
+        size = len(folded)
+        for i, token in enumerate(folded):
+            for mask in self._masks_by_first.get(token, ()):
+                n = len(mask)
+                if i + n <= size and all(folded[i + k] == mask[k][0] for k in range(1, n)):
                     hidden.update(i + k for k in range(n) if mask[k][1])
         return hidden
 
