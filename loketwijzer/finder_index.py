@@ -200,6 +200,9 @@ class FinderIndex:
     referral_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # The finder's result fields that do not depend on the search (see actions.finder).
     result_cache: dict[tuple, dict[str, Any]] = field(default_factory=dict, repr=False)
+    # The last HANDLING_CACHE_SIZE masks of ``handling``, by columns (a search's areas).
+    handling_cache: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict,
+                                                              repr=False)
 
     def area_column(self, code: str) -> int | None:
         try:
@@ -208,11 +211,24 @@ class FinderIndex:
             return None
 
     def handling(self, columns: list[int]) -> np.ndarray:
-        """Per service: does it handle any of these areas (columns)?"""
-        if not columns:
-            return np.zeros(len(self.services), dtype=bool)
-        return np.logical_or.reduce(self.area_members[columns], axis=0)
+        """Per service: does it handle any of these areas (columns)? Kept for the last
+        searched combinations (a pass over every service otherwise); read-only."""
+        key = tuple(columns)
+        mask = self.handling_cache.pop(key, None)
+        if mask is None:
+            if columns:
+                mask = np.logical_or.reduce(self.area_members[list(columns)], axis=0)
+            else:
+                mask = np.zeros(len(self.services), dtype=bool)
+            mask.flags.writeable = False
+            if len(self.handling_cache) >= HANDLING_CACHE_SIZE:
+                self.handling_cache.pop(next(iter(self.handling_cache), None), None)
+        self.handling_cache[key] = mask  # (re)inserted last: least recently used first
+        return mask
 
+
+#: Area-combination masks kept per index (each one byte per service: 60 KB at 60,000).
+HANDLING_CACHE_SIZE = 64
 
 _lock = threading.Lock()
 _cache: dict[str, FinderIndex] = {}

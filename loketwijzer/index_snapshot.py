@@ -71,7 +71,8 @@ SERVICE_FIELDS = tuple(f.name for f in dataclasses.fields(ServiceEntry)
 LOCATION_FIELDS = tuple(f.name for f in dataclasses.fields(LocationEntry))
 GAZETTEER_FIELDS = tuple(f.name for f in dataclasses.fields(Gazetteer))
 #: FinderIndex fields stored as they are (arrays, dicts of arrays, lists of strings).
-_SPECIAL = {"services", "loc_entries", "gazetteer", "result_cache", "by_id"}
+_SPECIAL = {"services", "loc_entries", "gazetteer", "result_cache", "handling_cache",
+            "by_id"}
 PLAIN_FIELDS = tuple(f.name for f in dataclasses.fields(FinderIndex)
                      if f.name not in _SPECIAL)
 

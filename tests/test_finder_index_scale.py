@@ -255,3 +255,18 @@ def test_services_are_ordered_by_place_with_national_ones_first():
     assert rest.index(1) < rest.index(4)  # one address: id order kept
     assert rest[-1] == 0 or rest[0] == 0  # Groningen is not between the Utrecht ones
     assert abs(rest.index(1) - rest.index(3)) <= 2
+
+
+def test_handling_masks_are_kept_for_recent_area_combinations(loaded_db, monkeypatch):
+    with loaded_db.session() as s:
+        index = fi.build_index(s, fi.data_version(s))
+    monkeypatch.setattr(fi, "HANDLING_CACHE_SIZE", 2)
+    first = index.handling([0, 3])
+    assert index.handling([0, 3]) is first  # kept
+    assert not first.flags.writeable  # shared by searches: nobody may change it
+    np.testing.assert_array_equal(first, index.area_matrix[:, [0, 3]].any(axis=1))
+    index.handling([1])
+    index.handling([0, 3])  # used again: now the most recent
+    index.handling([2])  # evicts [1], the least recently used
+    assert set(index.handling_cache) == {(0, 3), (2,)}
+    assert not index.handling([]).any()

@@ -413,6 +413,7 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
     order_score = score - 10.0 * tier
     chosen = _choose(np.flatnonzero(candidates), order_score, dist, remote, limit, sort,
                      veilig_thuis if safety else None)
+    shape = tuple((a.code, a.label) for a in matched)  # what results share per service
     chosen, fallback = _with_national_line(index, cand, chosen, remote, reachable, limit,
                                            origin is not None)
     results = [
@@ -420,7 +421,7 @@ def _rank(index: FinderIndex, matched: list[MatchedArea], origin: Origin | None,
                 float(dist[k]) if np.isfinite(dist[k]) else None,
                 index.loc_entries[best_loc[k]] if best_loc[k] >= 0 else None,
                 bool(remote[k]), bool(listed[k]), government_case, lang, today,
-                stale_after_days, safety)
+                stale_after_days, safety, shape)
         for k in chosen
     ]
     for r in results:
@@ -499,7 +500,7 @@ def _with_national_line(index: FinderIndex, cand: np.ndarray, chosen: list[int],
     address) and no reachable remote help is listed, put the general national line
     (Het Juridisch Loket: advice and referral) right before it. Positions are per
     candidate (national services are always candidates)."""
-    if not has_origin or not chosen or all(reachable[k] for k in chosen):
+    if not has_origin or not chosen or reachable[chosen].all():
         return chosen, None
     if any(remote[k] and reachable[k] for k in chosen):
         return chosen, None
@@ -524,8 +525,10 @@ def _referrals(index: FinderIndex, matched: list[MatchedArea], origin: Origin | 
     handles = index.area_matrix[np.ix_(rows, cols)].any(axis=1)
     own = index.by_municipality.get(origin.municipality_code or "") \
         if origin is not None else None
-    listed = (np.isin(rows, own, kind="table") if own is not None
-              else np.zeros(len(rows), dtype=bool))
+    listed = np.zeros(len(index.services), dtype=bool)  # np.isin: slower by far here
+    if own is not None:
+        listed[own] = True
+    listed = listed[rows]
     out = []
     for i in rows[handles & (index.national[rows] | listed)]:
         svc = index.services[int(i)]
@@ -549,9 +552,13 @@ def _choose(idx: np.ndarray, score: np.ndarray, dist: np.ndarray, remote: np.nda
         idx = _preselect(idx, score, remote, limit, pinned)
     finite = np.where(np.isfinite(dist[idx]), dist[idx], 1e9)
     order = idx[np.lexsort((finite, -score[idx]))]  # score desc, then nearer first
-    phys = [int(i) for i in order if not remote[i]]
-    rem = [int(i) for i in order if remote[i]]
-    pins = [int(i) for i in order if pinned is not None and pinned[i]]
+    # Python lists from here: element access on numpy arrays costs ten times as much.
+    order_list = order.tolist()
+    is_remote = remote[order].tolist()
+    phys = [i for i, far in zip(order_list, is_remote, strict=True) if not far]
+    rem = [i for i, far in zip(order_list, is_remote, strict=True) if far]
+    pins = [] if pinned is None else \
+        [i for i, pin in zip(order_list, pinned[order].tolist(), strict=True) if pin]
     if limit <= REMOTE_SLOTS:  # a very short list: simply the best ones
         picked = {int(i) for i in order[:limit]}
     else:
@@ -562,10 +569,10 @@ def _choose(idx: np.ndarray, score: np.ndarray, dist: np.ndarray, remote: np.nda
     for pin in pins[:1]:  # Veilig Thuis is always in, even when it is remote
         if pin not in picked:
             picked.add(pin)
-            drop = [i for i in order if i in picked and i != pin]
+            drop = [i for i in order_list if i in picked and i != pin]
             if len(picked) > limit and drop:
                 picked.discard(drop[-1])
-    chosen = [int(i) for i in order if i in picked]
+    chosen = [i for i in order_list if i in picked]
     if sort == "distance":
         pinned_first = [i for i in chosen if pinned is not None and pinned[i]][:1]
         rest = sorted((i for i in chosen if i not in pinned_first),
@@ -627,14 +634,14 @@ def location_label(index_or_gaz: Any, loc: LocationEntry | None, remote: bool,
 def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
             origin: Origin | None, score: float, dist: float | None, loc: LocationEntry | None,
             remote: bool, listed: bool, government_case: bool, lang: str, today: dt.date,
-            stale_after_days: int, safety: bool) -> dict[str, Any]:
+            stale_after_days: int, safety: bool, shape: tuple) -> dict[str, Any]:
     """One result. What does not depend on the search's place is kept per index (see
-    ``_cached``): the reasons per service and areas it helps with, the fields per service
-    and per place; only the distance, its reasons and the score are made here."""
-    helps = [a for a in matched if a.code in svc.areas]
-    why = list(_cached(index, ("why", svc.idx, lang, safety,
-                               tuple((a.code, a.label) for a in helps)),
-                       lambda: _fixed_reasons(index, svc, helps, lang, safety)))
+    ``_cached``): the first reasons and the area list per service and searched areas
+    (``shape``: their codes and labels), the fields per service and place; only the
+    distance, its reasons and the score are made here."""
+    head, areas = _cached(index, ("matched", svc.idx, lang, safety, shape),
+                          lambda: _matched_part(index, svc, matched, lang, safety))
+    why = list(head)
     place = _place_part(index, svc, loc, remote, lang)
     if remote:
         why.append(place.remote_reason)
@@ -654,7 +661,7 @@ def _result(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
     out = place.fields.copy()  # the keys in their order, the search's ones still empty
     out["distance_km"] = round(dist, 1) if dist is not None and not remote else None
     out["channels"] = list(out["channels"])
-    out["areas"] = _area_list(index, svc, matched, helps, lang)
+    out["areas"] = list(areas)
     out["score"] = round(min(score, 1.0) if not (safety and svc.provider_type ==
                                                  "veilig_thuis") else 1.0, 3)
     out["why"] = why
@@ -709,25 +716,25 @@ def _place_part(index: FinderIndex, svc: ServiceEntry, loc: LocationEntry | None
                    build)
 
 
-def _area_list(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
-               helps: list[MatchedArea], lang: str) -> list[dict[str, Any]]:
-    """The service's areas, the searched ones first (in the search's order), then the
-    rest. The entries are made once per service and language (as searched and not) and
-    shared by every result that shows them: readers never change them."""
+def _matched_part(index: FinderIndex, svc: ServiceEntry, matched: list[MatchedArea],
+                  lang: str, safety: bool
+                  ) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """The reasons a result starts with (see ``_fixed_reasons``) and its area list: the
+    service's areas, the searched ones first (in the search's order), then the rest. The
+    area entries are made once per service and language and shared by every result that
+    shows them: readers never change them."""
     from loketwijzer.taxonomy import area_label
 
-    def build() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    def entries_of() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
         return {c: ({"code": c, "label": (label := area_label(c, lang)), "matched": True},
                     {"code": c, "label": label, "matched": False}) for c in svc.areas}
 
-    def order() -> tuple[dict[str, Any], ...]:
-        entries = _cached(index, ("areas", svc.idx, lang), build)
-        matched_codes = {a.code for a in matched}
-        return tuple([entries[a.code][0] for a in helps]
-                     + [pair[1] for c, pair in entries.items() if c not in matched_codes])
-
-    return list(_cached(index, ("area_list", svc.idx, lang, tuple(a.code for a in matched)),
-                        order))
+    helps = [a for a in matched if a.code in svc.areas]
+    entries = _cached(index, ("areas", svc.idx, lang), entries_of)
+    matched_codes = {a.code for a in matched}
+    areas = tuple([entries[a.code][0] for a in helps]
+                  + [pair[1] for c, pair in entries.items() if c not in matched_codes])
+    return _fixed_reasons(index, svc, helps, lang, safety), areas
 
 
 #: Per index: the fields of a result that do not depend on the search, per service and
