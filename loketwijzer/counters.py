@@ -19,6 +19,8 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import and_, update
@@ -62,11 +64,19 @@ def _add(session: Session, model: Any, keys: tuple[str, ...],
             atexit.register(flush_all)
             _exit_hook = True
         entry = _pending.setdefault(slot, (bind, model, keys, defaultdict(int)))
+        cells, key_of = entry[3], _key_getter(keys)
         for row in rows:
-            entry[3][tuple(row[k] for k in keys)] += row["count"]
+            cells[key_of(row)] += row["count"]
         cells = sum(len(e[3]) for e in _pending.values())
         return (time.monotonic() - _last_write >= BUFFER_SECONDS
                 or cells >= MAX_BUFFERED_CELLS)
+
+
+@lru_cache(maxsize=16)
+def _key_getter(keys: tuple[str, ...]) -> Any:
+    """A row's key values as a tuple (``itemgetter`` gives a bare value for one key)."""
+    get = itemgetter(*keys)
+    return get if len(keys) > 1 else lambda row: (get(row),)
 
 
 def _take(url: str | None = None) -> list[tuple[Any, Any, tuple[str, ...], dict]]:

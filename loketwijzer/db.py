@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -30,6 +31,13 @@ def database_key(bind: Engine | Session) -> str:
     """Which database a session or engine works on: its URL without the password (the
     key of the per-database caches, counters and snapshots)."""
     engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return _engine_key(engine)
+
+
+@lru_cache(maxsize=64)
+def _engine_key(engine: Engine) -> str:
+    """Rendering a URL takes microseconds, and searches ask twice each: kept per engine
+    (an engine's URL never changes)."""
     return engine.url.render_as_string(hide_password=True)
 
 
