@@ -25,6 +25,10 @@ column it prints:
   time and the process's peak RSS (``ru_maxrss``);
 * the import time of the synthetic files (on PostgreSQL also of ``import-all``), kept in
   ``--work``/bench_scale_imports.json so a reused database still shows the time it took;
+* latency over HTTP (unless ``--no-http``): per column a gunicorn server with
+  ``gunicorn.conf.py`` and 2 workers, started alone (launch to first search answered,
+  master and worker memory), then all servers asked the same API and /zoek paths one by
+  one, the servers' order shuffled per path (medians and p95);
 * throughput over HTTP (unless ``--throughput-seconds 0``): the app under gunicorn with
   ``gunicorn.conf.py`` and 2 workers, loaded by ``--clients`` processes with keep-alive
   ``http.client`` connections cycling over the API URLs for ``--throughput-seconds``;
@@ -83,6 +87,10 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DB_LABELS = {"sqlite": "SQLite", "postgresql": "PG"}
 DB_NAMES = {"pg": "postgresql", "postgres": "postgresql"}
 GUNICORN_WORKERS = 2
+#: HTTP latency: requests per server before the measured ones, and the pause after a
+#: server's first answer before its memory is read (its other workers load meanwhile).
+HTTP_WARM_UP = 20
+HTTP_SETTLE_S = 3.0
 THROUGHPUT_WARM_UP_S = 3.0
 BARE_PATH = "/ping"  # bench/bench_bare_app.py
 IMPORTS_RECORD = "bench_scale_imports.json"  # in --work: import times of built databases
@@ -485,6 +493,58 @@ def throughput(url: str | None, paths: list[str], seconds: float, clients: int,
     return result
 
 
+def http_latency(cols: list[tuple[str, tuple[str, int], Path]], urls: dict, api_paths:
+                 list[str], zoek_paths: list[str], seed: int) -> dict[str, dict]:
+    """Per column a gunicorn server (``gunicorn.conf.py``, 2 workers), started one at a
+    time (its launch-to-first-search time and memory measured alone), then all of them
+    asked the same paths one by one over keep-alive connections, the order of the
+    servers shuffled per path: what an outside check through HTTP sees."""
+    servers: dict[str, Gunicorn] = {}
+    out: dict[str, dict] = {}
+    try:
+        for k, at, code in cols:
+            started = time.perf_counter()
+            server = servers[k] = Gunicorn(urls[at], code)
+            server.wait_ready(api_paths[0])
+            out[k] = {"first_s": time.perf_counter() - started, "api": [], "zoek": [],
+                      "bad": 0}
+            time.sleep(HTTP_SETTLE_S)  # the other workers load their index meanwhile
+            out[k]["master_mb"] = process_rss_mb(server.proc.pid)
+        conns = {k: http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+                 for k, s in servers.items()}
+
+        def get(k: str, path: str) -> tuple[float, int]:
+            began = time.perf_counter()
+            try:
+                conns[k].request("GET", path)
+                response = conns[k].getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                conns[k].close()
+                return float("nan"), 599
+            return (time.perf_counter() - began) * 1000, response.status
+
+        for path in api_paths[:HTTP_WARM_UP] + zoek_paths[:3]:
+            for k in servers:
+                get(k, path)
+        rng = random.Random(seed)
+        for kind, paths in (("api", api_paths), ("zoek", zoek_paths)):
+            for path in paths:
+                order = list(servers)
+                rng.shuffle(order)
+                for k in order:
+                    ms, status = get(k, path)
+                    out[k]["bad"] += status >= 500
+                    if status == 200:
+                        out[k][kind].append(ms)
+        for k, server in servers.items():
+            out[k]["worker_mb"] = server.worker_rss_mb()
+    finally:
+        for server in servers.values():
+            server.stop()
+    return out
+
+
 # ----------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -503,6 +563,8 @@ def main() -> None:
     parser.add_argument("--throughput-seconds", type=float, default=15.0,
                         help="load time per gunicorn server (0: no throughput rows)")
     parser.add_argument("--clients", type=int, default=4, help="load client processes")
+    parser.add_argument("--no-http", dest="http", action="store_false",
+                        help="skip the latency over HTTP (a gunicorn server per column)")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another checkout (e.g. `git worktree add /tmp/base main`): "
                              "its code is measured in extra columns, interleaved")
@@ -577,6 +639,14 @@ def main() -> None:
     for k, at, code in sorted(cols, key=lambda c: c[1][1]):  # sizes side by side in time
         audits[k] = run_child("--audit", urls[at], code=code)
 
+    over_http: dict[str, dict] = {}
+    if args.http:
+        over_http = http_latency(
+            cols, urls, [f"/api/v1/services?{urlencode(q)}" for q in queries],
+            [f"/zoek?{urlencode(zoek_params(q))}" for q in queries[::2]], args.seed)
+        if any(h["bad"] for h in over_http.values()):
+            bad.update({k: bad[k] + h["bad"] for k, h in over_http.items()})
+
     served: dict[str, dict] = {}
     bare: list[dict] = []
     if args.throughput_seconds > 0:
@@ -620,6 +690,17 @@ def main() -> None:
                 f"{result['files']} files, {result['failed_files']} failed{when})")
 
     row("import of the synthetic files (1×: the mirror)", imported)
+    if over_http:
+        row(f"`/api/v1/services` median / p95 over HTTP (gunicorn {GUNICORN_WORKERS} "
+            "workers, interleaved)",
+            lambda k: f"{statistics.median(over_http[k]['api']):.1f} / "
+                      f"{percentile(over_http[k]['api'], 95):.1f} ms")
+        row("`/zoek` median over HTTP",
+            lambda k: f"{statistics.median(over_http[k]['zoek']):.1f} ms")
+        row("gunicorn launch → first search answered",
+            lambda k: f"{over_http[k]['first_s']:.2f} s")
+        row("gunicorn master / largest worker RSS",
+            lambda k: f"{over_http[k]['master_mb']:.0f} / {over_http[k]['worker_mb']:.0f} MB")
     if served:
         row(f"throughput, gunicorn {GUNICORN_WORKERS} workers, {args.clients} clients",
             lambda k: f"{served[k]['rps']:.0f} req/s")
