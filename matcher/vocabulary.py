@@ -54,13 +54,13 @@ class Vocabulary:
         # test checks this for the whole vocabulary); words are bucketed by those
         # letters and stemmed on first use.
         self._by_head: dict[str, list[str]] = defaultdict(list)
-        for word in set(words):
-            self._raw[word].add(word)
+        for word in sorted(set(words)):  # sorted: the same order in every process (a
+            self._raw[word].add(word)    # set's order follows the per-process str hash)
             if len(word) >= MIN_STEM_KEY:
                 self._by_head[word[:HEAD_LEN]].append(word)
         self._stem_index: dict[tuple[int, str], tuple[str, ...]] = {}
         self._prefixes: dict[str, list[str]] = defaultdict(list)
-        for prefix in set(prefixes):
+        for prefix in sorted(set(prefixes)):
             self._prefixes[prefix[:4]].append(prefix)
         fuzzy: dict[str, list[str]] = defaultdict(list)
         for word in sorted(set(words) - self.blocked):
