@@ -430,10 +430,14 @@ def build_index(session: Session, version: tuple, snapshot: Path | None = None
         built = index is None
         if index is None:
             index = _build_index(session, version)
+        elif FREEZE_AFTER_BUILD:
+            # A load leaves no cyclic garbage: frozen before the collector is back on,
+            # whose first collection would otherwise walk the whole new index.
+            gc.freeze()
     if FREEZE_AFTER_BUILD:
-        if built:  # a load from a snapshot leaves no cyclic garbage to collect first
+        if built:
             gc.collect()
-        gc.freeze()
+            gc.freeze()
         _return_free_memory()
     if built and snapshot is not None:
         _saving[snapshot] = index_snapshot.save_in_background(index, snapshot)
