@@ -2,9 +2,9 @@
 
 * workers: ``WEB_CONCURRENCY``, else 2 x CPU cores + 1 (at most :data:`MAX_WORKERS`);
 * the app is loaded once in the master (``preload_app``) and warmed up there (taxonomy,
-  Mysterie casussen, finder index); the master writes the finder index snapshot and
-  drops its index, and each forked worker loads its own copy (and the matcher) before
-  its first request, so no request waits for a build and no search pays for
+  matcher, Mysterie casussen); the master makes sure the finder index snapshot is on
+  disk but keeps no index, and each forked worker loads its own copy, one at a time,
+  before its first request, so no request waits for a build and no search pays for
   copy-on-write page faults; each worker opens its own database connections;
 * graceful: on TERM or HUP, workers finish their requests within ``graceful_timeout``;
 * ``Server: gunicorn`` stays in the response headers; the request log comes from the app
@@ -57,7 +57,7 @@ def when_ready(server) -> None:
 def post_fork(server, worker) -> None:
     """In each worker before its first request: its own database connections, then its
     own finder index (loaded from the snapshot, not inherited: see
-    ``finder_index.hand_over_to_workers``) and matcher."""
+    ``finder_index.hand_over_to_workers``)."""
     from webapp import warmup
 
     app = server.app.wsgi()
