@@ -38,7 +38,8 @@ def normalise_database_url(url: str) -> str:
 
 def index_snapshot_dir(env: dict[str, str] | None = None) -> Path | None:
     """LOKETWIJZER_INDEX_SNAPSHOT_DIR: where a serving process keeps finder index snapshots
-    (default instance/finder_index; ``off`` or ``0``: none, every process builds)."""
+    and the built matcher (default instance/finder_index; ``off`` or ``0``: none, every
+    process builds)."""
     value = (os.environ if env is None else env).get("LOKETWIJZER_INDEX_SNAPSHOT_DIR", "")
     value = value.strip()
     if value.lower() in {"0", "off", "false", "no", "nee"}:

@@ -715,6 +715,9 @@ def _match_phrase(phrase: Phrase, by_spec: dict[str, list[_Unit]]
 
 _LOCK = threading.Lock()
 _INSTANCE: Matcher | None = None
+#: Where get_matcher keeps the built default matcher between processes (matcher.cache);
+#: None: always build. A serving process sets it (webapp.warmup.serving).
+CACHE_DIR: Path | None = None
 
 
 def build_matcher(directory: Path | str = DEFAULT_TAXONOMY_DIR,
@@ -736,5 +739,8 @@ def get_matcher() -> Matcher:
     if _INSTANCE is None:
         with _LOCK:
             if _INSTANCE is None:
-                _INSTANCE = build_matcher()
+                from matcher import cache
+
+                _INSTANCE = cache.load_or_build(build_matcher, Matcher, DEFAULT_TAXONOMY_DIR,
+                                                MODEL_ENABLED, CACHE_DIR)
     return _INSTANCE

@@ -109,16 +109,19 @@ def serving() -> None:
     workers fork): rebuild changed indexes in the background, never making requests wait,
     keep built indexes out of the garbage collector's full collections, ask for the data
     version once a second instead of on every search, write search counters every
-    few seconds instead of twice per search, and load the finder index from a snapshot
-    (``LOKETWIJZER_INDEX_SNAPSHOT_DIR``) instead of building it when one matches the data."""
+    few seconds instead of twice per search, and load the finder index and the built
+    matcher from their snapshots (``LOKETWIJZER_INDEX_SNAPSHOT_DIR``) instead of building
+    them when one matches the data and code."""
     from loketwijzer import counters, finder_index
     from loketwijzer.config import index_snapshot_dir
+    from matcher import engine
 
     finder_index.REBUILD_IN_BACKGROUND = True
     finder_index.FREEZE_AFTER_BUILD = True
     finder_index.VERSION_CHECK_SECONDS = finder_index.SERVING_VERSION_CHECK_SECONDS
     counters.BUFFER_SECONDS = counters.SERVING_BUFFER_SECONDS
     finder_index.SNAPSHOT_DIR = index_snapshot_dir()
+    engine.CACHE_DIR = finder_index.SNAPSHOT_DIR
 
 
 def start(app: Flask) -> threading.Thread | None:
