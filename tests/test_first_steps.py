@@ -114,6 +114,26 @@ def test_key_facts_are_in_the_steps():
     assert "2 months" in text("werk", "fired on the spot", "en")
 
 
+@pytest.mark.parametrize("text, lang, topic", [
+    ("ik heb twee maanden huurachterstand", "nl", "huurachterstand"),
+    ("ik kan de huur niet meer betalen sinds ik ziek ben", "nl", "huurachterstand"),
+    ("I am three months behind on rent", "en", "huurachterstand"),
+    # an eviction threat outranks the arrears: its court-order step matters most then
+    ("huurachterstand en nu wil de verhuurder me uit huis zetten", "nl", "huisuitzetting"),
+    ("de kraan lekt al weken en de verhuurder doet niets", "nl", "wonen"),
+])
+def test_housing_groups_follow_the_situation(text, lang, topic):
+    group = steps_for(["wonen"], text, lang)[0]
+    assert group["topic"] == topic
+
+
+def test_rent_arrears_steps_say_payment_plan_and_court_order():
+    nl = " ".join(steps_for(["wonen"], "huurachterstand")[0]["steps"])
+    en = " ".join(steps_for(["wonen"], "behind on the rent", "en")[0]["steps"])
+    assert "betalingsregeling" in nl and "rechter" in nl
+    assert "payment plan" in en and "court order" in en
+
+
 def test_one_group_per_area_in_area_order_and_english():
     groups = steps_for(["geweld", "schulden", "wonen", "werk"], "hij slaat me", "en")
     assert [g["area"] for g in groups] == ["geweld", "schulden", "wonen"]
