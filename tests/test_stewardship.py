@@ -514,3 +514,13 @@ def test_links_in_messages_come_from_the_public_url(loaded_db, fixture_mirror):
         app.extensions["loketwijzer_db"].dispose()
     assert result.exit_code == 0, result.output
     assert "https://loketwijzer.example.org/beheer/wachtwoord/" in result.output
+
+
+def test_unknown_account_dummy_hash_costs_what_a_real_hash_costs():
+    """The fixed dummy hash must use the hasher's current parameters, or a login for an
+    unknown account would take a different time than for a known one."""
+    from loketwijzer.actions import accounts
+
+    assert not accounts._hasher.check_needs_rehash(accounts._DUMMY_HASH)
+    assert accounts._hasher.verify(accounts._DUMMY_HASH,
+                                   "not a password: equal work for unknown accounts")

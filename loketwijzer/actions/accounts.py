@@ -37,7 +37,11 @@ MAX_PASSWORD = 200
 TOKEN_PREFIX = "lw_"
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password: equal work for unknown accounts")
+#: Verified for unknown accounts so a login takes as long as for a known one. A fixed
+#: string with the hasher's parameters (a test checks that they still match) instead of
+#: hashing at import, which cost every process start 0.16 s.
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$tuxmMhARWPfNHChZq/MW+w"
+               "$Fy1uq6t1GwsEpuuJed/slkvJVohMEa1Mj11MRZXHaQM")
 
 
 class LoginFailed(ActionError):
