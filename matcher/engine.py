@@ -272,7 +272,10 @@ class Matcher:
         units, tokens, plain = self._units(text)
         hits = self._figurative(self._hits(units), tokens)
         raw, shown = self._evidence(hits)
-        self._add_scored(self._scored_hits(plain), raw, shown)
+        fired = self._scored_hits(plain)
+        if self._violence_topic(set(tokens)):
+            fired = [f for f in fired if f[0].area != SAFETY_AREA]
+        self._add_scored(fired, raw, shown)
         events = self._life_events(raw, shown)
         direct = any(raw.get((AREA, a.code), 0.0) >= EVENT_OVERRIDE for a in self.areas)
         after: set[str] = set()
@@ -433,8 +436,9 @@ class Matcher:
         """
         fig = self._figurative_rule
         present = set(tokens)
-        vetoed = not present & fig.anchors and bool(present & fig.roles or any(
-            _is_org(t, fig.organisations) for t in present))
+        vetoed = self._violence_topic(present) or (
+            not present & fig.anchors and bool(present & fig.roles or any(
+                _is_org(t, fig.organisations) for t in present)))
         if not vetoed:
             words, grams = text_grams(plain)
             vetoed = any(rule.unless.present(words, grams)  # type: ignore[union-attr]
@@ -456,7 +460,7 @@ class Matcher:
         words with masked idiom words blanked (for the scored rules)."""
         tokens = tokenize(text)
         folded = [t for t, _ in tokens]
-        hidden = self._masked(folded)
+        hidden = self._masked(folded) | self._accused_scope(folded)
         units: list[_Unit] = []
         at: list[str] = []
         ranges: list[tuple[int, int] | None] = []
@@ -490,6 +494,50 @@ class Matcher:
                     hidden.update(i + k for k in range(n) if mask[k][1])
         return hidden
 
+    def _accused_scope(self, folded: list[str]) -> set[int]:
+        """Positions of violence words the resident is accused of ("beschuldigt me van
+        mishandeling", "accuses me of hitting"): from an accusation word up to
+        ``figurative.scope`` words, closed by a new clause ("en slaat me dan")."""
+        fig = self._figurative_rule
+        if not fig.accusations or not fig.accusations & set(folded):
+            return set()
+        acts = fig.physical | fig.pressure | fig.accused
+        hidden: set[int] = set()
+        for i, token in enumerate(folded):
+            if token not in fig.accusations:
+                continue
+            for j in range(i + 1, min(i + 1 + fig.scope, len(folded))):
+                if folded[j] in fig.scope_stops:
+                    break
+                if folded[j] in acts:
+                    hidden.add(j)
+        return hidden
+
+    def _violence_topic(self, present: set[str]) -> bool:
+        """Violence as a topic (a school talk, a film, the news) with no word saying it
+        happens to the resident or their household (``figurative.topic_anchors``)."""
+        fig = self._figurative_rule
+        return bool(present & fig.topics) and not present & fig.topic_anchors
+
+    def _particle_or_thing(self, slots: set[int], tokens: list[str], anchored: bool) -> bool:
+        """A physical verb that is something else: a separable particle after it ("sloeg
+        het aanbod af", unanchored "de inflatie slaat hard toe") or, without a person
+        close by, a thing as its object ("sloeg met zijn vuist op tafel", "pakket kapot
+        geslagen"). A person as object ("sloeg me") keeps the literal reading."""
+        fig = self._figurative_rule
+        lo, hi = min(slots), max(slots)
+        for j in range(hi + 1, min(hi + 1 + fig.scope, len(tokens))):
+            tok = tokens[j]
+            if tok in fig.scope_stops or tok in fig.person_objects:
+                break
+            if tok in fig.particles or (not anchored and tok in fig.particles_unanchored):
+                return True
+        if anchored or not fig.things:
+            return False
+        near = range(max(lo - fig.window, 0), min(hi + 1 + fig.scope, len(tokens)))
+        words = {tokens[j] for j in near}
+        return bool(words & fig.things) and not words & fig.person_objects
+
     # -- step 1b: figures of speech -------------------------------------------
     def _figurative(self, hits: list[_Hit], tokens: list[str]) -> list[_Hit]:
         """Drop the violence signal of hits that are figures of speech (rules.yaml).
@@ -505,7 +553,9 @@ class Matcher:
                 (AREA, SAFETY_AREA) in hit.term.signals for hit in hits):
             return hits  # the common case: no violence word to read at all
         present = set(tokens)
-        if present & fig.anchors:
+        anchored = bool(present & fig.anchors)
+        topic = self._violence_topic(present)
+        if anchored and not topic and not present & fig.particles:
             return hits
         org = any(_is_org(t, fig.organisations) for t in present)
         role = bool(present & fig.roles)
@@ -517,8 +567,17 @@ class Matcher:
                 out.append(hit)
                 continue
             core = {tokens[i] for i in hit.slots} - fig.fillers
+            if topic:  # "een spreekbeurt over huiselijk geweld": nobody is harmed
+                self._drop_safety(hit, out)
+                continue
             if not core or not core <= verbs:
                 out.append(hit)  # "huiselijk geweld", "mishandeld": never figurative
+                continue
+            if core <= fig.physical and self._particle_or_thing(hit.slots, tokens, anchored):
+                self._drop_safety(hit, out)
+                continue
+            if anchored:
+                out.append(hit)
                 continue
             lo, hi = min(hit.slots) - fig.window, max(hit.slots) + fig.window
             # Money as the object only turns violence *nouns* into figures ("een klap
@@ -530,14 +589,18 @@ class Matcher:
             # money too, even when the money word is further away than the window.
             role_money = role and core <= fig.money_figures and money_any
             if org or near_money or role_money or (role and core <= fig.pressure):
-                signals = {k: w for k, w in hit.term.signals.items()
-                           if k != (AREA, SAFETY_AREA)}
-                if signals:
-                    out.append(_Hit(_CompiledTerm(hit.term.parsed, signals), hit.slots,
-                                    hit.quality, hit.display))
+                self._drop_safety(hit, out)
                 continue
             out.append(hit)
         return out
+
+    @staticmethod
+    def _drop_safety(hit: _Hit, out: list[_Hit]) -> None:
+        """Keep *hit* in *out* only for the areas other than ``geweld`` it feeds."""
+        signals = {k: w for k, w in hit.term.signals.items() if k != (AREA, SAFETY_AREA)}
+        if signals:
+            out.append(_Hit(_CompiledTerm(hit.term.parsed, signals), hit.slots,
+                            hit.quality, hit.display))
 
     # -- step 2: term hits ----------------------------------------------------
     def _hits(self, units: list[_Unit]) -> list[_Hit]:

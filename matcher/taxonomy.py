@@ -118,6 +118,27 @@ class FigurativeRule:
     money_figures: frozenset[str] = frozenset()
     fillers: frozenset[str] = frozenset()
     window: int = 4
+    # Round 31: readings that are about violence without anyone being harmed.
+    #: Words that make violence a topic (a school talk, a film, the news) ...
+    topics: frozenset[str] = frozenset()
+    #: ... unless one of these says it happens to the resident's household.
+    topic_anchors: frozenset[str] = frozenset()
+    #: Words that open an accusation ("beschuldigt me van"): violence words in the next
+    #: ``scope`` words are what the resident is accused of, not what happened to them.
+    accusations: frozenset[str] = frozenset()
+    #: Violence nouns an accusation can name besides the physical/pressure verbs.
+    accused: frozenset[str] = frozenset()
+    #: Words that close a scope (a new clause: "en slaat me dan").
+    scope_stops: frozenset[str] = frozenset()
+    scope: int = 9
+    #: Separable particles that make a physical verb something else ("sloeg het aanbod
+    #: af"); the ``unanchored`` ones only without a person ("de inflatie slaat toe").
+    particles: frozenset[str] = frozenset()
+    particles_unanchored: frozenset[str] = frozenset()
+    #: Things a physical verb can hit without a person near ("sloeg op tafel").
+    things: frozenset[str] = frozenset()
+    #: A person as object near the verb keeps the literal reading of a particle/thing.
+    person_objects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -358,8 +379,11 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
     figurative = FigurativeRule(
         **{key: _word_set(fig.get(key), classes, f"figurative.{key}")
            for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
-                       "money_figures", "fillers")},
+                       "money_figures", "fillers", "topics", "topic_anchors", "accusations",
+                       "accused", "scope_stops", "particles", "particles_unanchored",
+                       "things", "person_objects")},
         window=int(fig.get("window", 4)),
+        scope=int(fig.get("scope", 9)),
     )
     scored = _load_scored(data, classes)
     return Rules(str(data.get("version", "")), events, figurative, scored)
