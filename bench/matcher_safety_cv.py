@@ -58,6 +58,7 @@ REPO = Path(__file__).resolve().parent.parent
 EXTRA_FA_BUDGET = 0.01  # the rules already spend ~4% of the 1-in-20 budget on fresh text
 GRID_MIN = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 GRID_ACT = (0.2, 0.3, 0.4, 0.5)
+GRID_DEMOTE = (0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15)
 NEVER = 2.0  # a threshold above any probability: the signal off
 _NEGATIVE_MARKS = ('"geweld" not in', "SAFETY_AREA not in", '!= ["geweld"]', '!= "geweld"')
 
@@ -144,7 +145,14 @@ def grid(m: Matcher) -> dict[str, Any]:
     best = max(ok, key=lambda g: (g["alone"], g["min"], g["act_min"])) if ok else None
     rules_safety = sum(r["rules"][:1] == [SAFETY_AREA] for r in violence) / len(violence)
     rules_fa = sum(SAFETY_AREA in r["rules"] for r in other)
-    return {"violence_n": len(violence), "other_n": len(other), "rules_safety": rules_safety,
+    # The other direction: the rules raise geweld, the model trained without the batch
+    # finds (almost) no violence. Violence the rules found and the model doubts is lost
+    # safety; rules' false alarms it doubts are saved look-alikes.
+    demote = [{"max": d,
+               "lost": sum(r["rules"][:1] == [SAFETY_AREA] and r["p"] < d for r in violence),
+               "saved": sum(SAFETY_AREA in r["rules"] and r["p"] < d for r in other)}
+              for d in GRID_DEMOTE]
+    return {"demote": demote, "violence_n": len(violence), "other_n": len(other), "rules_safety": rules_safety,
             "rules_fa": rules_fa, "negatives_n": len(negatives), "table": table, "best": best}
 
 
@@ -291,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['combined']:.3f}   | {r['extra_fa']:>3} ({r['extra_fa_rate']:.4f}) | "
                   f"{r['negatives_raised']}")
         print(f"chosen: {g['best']}")
+        print("demote below p | violence lost (rules had it first) | rules' false alarms saved")
+        for r in g["demote"]:
+            print(f"  {r['max']:.2f}         | {r['lost']:>3} | {r['saved']:>3}")
     if args.full:
         files = training_files()
         per = []
