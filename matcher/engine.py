@@ -273,7 +273,7 @@ class Matcher:
         hits = self._figurative(self._hits(units), tokens)
         raw, shown = self._evidence(hits)
         fired = self._scored_hits(plain)
-        if self._violence_topic(set(tokens)):
+        if self._violence_topic(self._present(tokens)):
             fired = [f for f in fired if f[0].area != SAFETY_AREA]
         self._add_scored(fired, raw, shown)
         events = self._life_events(raw, shown)
@@ -435,7 +435,7 @@ class Matcher:
         people: the model alone reads a family word as half a case.
         """
         fig = self._figurative_rule
-        present = set(tokens)
+        present = self._present(tokens)
         vetoed = self._violence_topic(present) or (
             not present & fig.anchors and bool(present & fig.roles or any(
                 _is_org(t, fig.organisations) for t in present)))
@@ -513,6 +513,21 @@ class Matcher:
                     hidden.add(j)
         return hidden
 
+    def _present(self, tokens: list[str]) -> set[str]:
+        """The text's words, without those of a help organisation's name ("veilig
+        thuis", "blijf van mijn lijf"): naming a helpline says nothing about who acts
+        or who is harmed (``figurative.names``)."""
+        names = self._figurative_rule.names
+        if not names:
+            return set(tokens)
+        covered: set[int] = set()
+        for name in names:
+            words = name.split()
+            n = len(words)
+            covered.update(j for i in range(len(tokens) - n + 1)
+                           if tokens[i:i + n] == words for j in range(i, i + n))
+        return {t for i, t in enumerate(tokens) if i not in covered}
+
     def _violence_topic(self, present: set[str]) -> bool:
         """Violence as a topic (a school talk, a film, the news) with no word saying it
         happens to the resident or their household (``figurative.topic_anchors``)."""
@@ -552,7 +567,7 @@ class Matcher:
         if not (fig.physical or fig.pressure) or not any(
                 (AREA, SAFETY_AREA) in hit.term.signals for hit in hits):
             return hits  # the common case: no violence word to read at all
-        present = set(tokens)
+        present = self._present(tokens)
         anchored = bool(present & fig.anchors)
         topic = self._violence_topic(present)
         if anchored and not topic and not present & fig.particles:

@@ -139,6 +139,9 @@ class FigurativeRule:
     things: frozenset[str] = frozenset()
     #: A person as object near the verb keeps the literal reading of a particle/thing.
     person_objects: frozenset[str] = frozenset()
+    # Round 33: names of help organisations ("Veilig Thuis", "Blijf van mijn lijf"):
+    #: their words are no anchor ("thuis", "mijn") and no topic anchor.
+    names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -381,7 +384,7 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
            for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
                        "money_figures", "fillers", "topics", "topic_anchors", "accusations",
                        "accused", "scope_stops", "particles", "particles_unanchored",
-                       "things", "person_objects")},
+                       "things", "person_objects", "names")},
         window=int(fig.get("window", 4)),
         scope=int(fig.get("scope", 9)),
     )
