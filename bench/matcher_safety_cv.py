@@ -152,7 +152,8 @@ def grid(m: Matcher) -> dict[str, Any]:
                "lost": sum(r["rules"][:1] == [SAFETY_AREA] and r["p"] < d for r in violence),
                "saved": sum(SAFETY_AREA in r["rules"] and r["p"] < d for r in other)}
               for d in GRID_DEMOTE]
-    return {"demote": demote, "violence_n": len(violence), "other_n": len(other), "rules_safety": rules_safety,
+    return {"demote": demote, "violence_n": len(violence), "other_n": len(other),
+            "rules_safety": rules_safety,
             "rules_fa": rules_fa, "negatives_n": len(negatives), "table": table, "best": best}
 
 
