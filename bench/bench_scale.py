@@ -19,7 +19,8 @@ parent sends the same queries to all workers interleaved
 column it prints:
 
 * ``/api/v1/services`` median / p95 and ``/zoek`` median (in-process, ms);
-* the first request after start (index build, matcher load);
+* the first request after start in-process (index from the snapshot when one matches the
+  data, else built; matcher load), and which of the two it was;
 * the worker's resident memory (VmRSS) after the queries;
 * the national audit (``audit_national`` from a cold process: frames + compute), its wall
   time and the process's peak RSS (``ru_maxrss``);
@@ -113,16 +114,28 @@ def worker(url: str) -> None:
     """Answer GET paths from stdin (one JSON line each) with their wall time, configured
     as a served worker is (``warmup.serving``: background rebuilds, the index frozen out
     of the garbage collector, buffered search counters)."""
+    import logging
+
     from loketwijzer.config import Settings
     from webapp import create_app, warmup
 
+    class Heard(logging.Handler):  # did the first request load a snapshot or build?
+        loaded = False
+
+        def emit(self, record: logging.LogRecord) -> None:
+            Heard.loaded |= "loaded from snapshot" in record.getMessage()
+
+    index_log = logging.getLogger("loketwijzer.finder_index")
+    index_log.addHandler(Heard())
+    index_log.setLevel(logging.INFO)
     warmup.serving()
     app = create_app(Settings(database_url=url, sources_dir=None))
     client = app.test_client()
     started = time.perf_counter()
     first = client.get("/api/v1/services?postcode=3511&q=huurachterstand")
     first_ms = (time.perf_counter() - started) * 1000
-    print(json.dumps({"first_ms": first_ms, "status": first.status_code}), flush=True)
+    print(json.dumps({"first_ms": first_ms, "status": first.status_code,
+                      "first_from": "snapshot" if Heard.loaded else "built"}), flush=True)
     for line in sys.stdin:
         msg = json.loads(line)
         if msg.get("rss"):
@@ -610,7 +623,8 @@ def main() -> None:
             for tag, code in codes for kind in kinds for f in factors]
     keys = [c[0] for c in cols]
     workers = {k: Worker(urls[at], code) for k, at, code in cols}
-    first_req = {k: w.hello["first_ms"] for k, w in workers.items()}
+    first_req = {k: (w.hello["first_ms"], w.hello.get("first_from", "?"))
+                 for k, w in workers.items()}
     warm = [f"/api/v1/services?{urlencode(q)}" for q in queries[:10]] + \
         [f"/zoek?{urlencode(zoek_params(q))}" for q in queries[:3]]
     for path in warm:
@@ -668,7 +682,8 @@ def main() -> None:
         lambda k: f"{statistics.median(api[k]):.1f} / {percentile(api[k], 95):.1f} ms")
     row("`/zoek` median / p95", lambda k: f"{statistics.median(zoek[k]):.1f} / "
                                          f"{percentile(zoek[k], 95):.1f} ms")
-    row("first request after start (index build)", lambda k: f"{first_req[k] / 1000:.2f} s")
+    row("first request after start, in-process (index from snapshot, or built when none"
+        " matched)", lambda k: f"{first_req[k][0] / 1000:.2f} s ({first_req[k][1]})")
     row("worker RSS after the queries / peak",
         lambda k: f"{mem[k]['rss_mb']:.0f} / {mem[k]['peak_mb']:.0f} MB")
     row("national audit (cold process), peak RSS",
