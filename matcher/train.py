@@ -27,9 +27,10 @@ TRAIN_GLOB = "matcher*.jsonl"
 #: test of it (bench/matcher_cv.py reports them).
 # holdout39 (round 32 dev batch, multi-problem situations) stays out so the model's
 # figure on it stays honest: the round's rules are tuned on it, the model is not.
+# holdout40 was written after round 32's fixes and measured once: never train on it.
 HELD_OUT_BATCHES = ("matcher_v2_holdout32.jsonl", "matcher_v2_holdout33.jsonl",
                     "matcher_v2_holdout35.jsonl", "matcher_v2_holdout36.jsonl",
-                    "matcher_v2_holdout39.jsonl")
+                    "matcher_v2_holdout39.jsonl", "matcher_v2_holdout40.jsonl")
 PUBLIC_NAME = "situations_public.jsonl"  # an evaluation set: never training data
 
 
