@@ -226,7 +226,8 @@ class Matcher:
         self._figurative_rule = taxonomy.rules.figurative
         self._scored = taxonomy.rules.scored
         self._safety_unless = tuple(r for r in self._scored
-                                    if r.area == SAFETY_AREA and r.unless is not None)
+                                    if r.area == SAFETY_AREA and r.unless is not None
+                                    and r.model_veto)
         classes = taxonomy.lexicon.classes
         self._persons = SAFETY_PRONOUNS.union(
             *(classes.get(name, ()) for name in SAFETY_PERSON_CLASSES))

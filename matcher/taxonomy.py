@@ -492,7 +492,7 @@ def _load_scored(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
         out.append(ScoredRule(
             code, str(area), float(node.get("weight", 0.0)), float(node.get("threshold", 0.0)),
             feats, require, _feature("unless", unless, classes, where) if unless else None,
-            bool(node.get("secondary", False))))
+            bool(node.get("secondary", False)), bool(node.get("model_veto", True))))
         if out[-1].weight <= 0 or out[-1].threshold <= 0:
             raise TaxonomyError(f"{where}: weight and threshold must be positive")
     return tuple(out)
