@@ -543,7 +543,9 @@ class Matcher:
         names = _phrase_positions(tokens, fig.names)
         if not names:
             return set()
-        work = _phrase_positions(tokens, fig.workplace)
+        work = _phrase_positions(tokens, fig.workplace) | {
+            i for i, t in enumerate(tokens)  # a compound starting with a work word
+            if any(len(w) >= 5 and " " not in w and t.startswith(w) for w in fig.workplace)}
         if not any(abs(i - j) <= fig.window for i in names for j in work):
             return set()
         # the name's head noun ("huis" in "blijf-van-mijn-lijf huis") belongs to it
