@@ -226,7 +226,8 @@ class Matcher:
         self._figurative_rule = taxonomy.rules.figurative
         self._scored = taxonomy.rules.scored
         self._safety_unless = tuple(r for r in self._scored
-                                    if r.area == SAFETY_AREA and r.unless is not None)
+                                    if r.area == SAFETY_AREA and r.unless is not None
+                                    and r.model_veto)
         classes = taxonomy.lexicon.classes
         self._persons = SAFETY_PRONOUNS.union(
             *(classes.get(name, ()) for name in SAFETY_PERSON_CLASSES))
@@ -273,7 +274,7 @@ class Matcher:
         hits = self._figurative(self._hits(units), tokens)
         raw, shown = self._evidence(hits)
         fired = self._scored_hits(plain)
-        if self._violence_topic(self._present(tokens)):
+        if self._violence_topic(self._present(tokens)) or self._young_actor(tokens):
             fired = [f for f in fired if f[0].area != SAFETY_AREA]
         self._add_scored(fired, raw, shown)
         events = self._life_events(raw, shown)
@@ -515,18 +516,40 @@ class Matcher:
 
     def _present(self, tokens: list[str]) -> set[str]:
         """The text's words, without those of a help organisation's name ("veilig
-        thuis", "blijf van mijn lijf"): naming a helpline says nothing about who acts
-        or who is harmed (``figurative.names``)."""
-        names = self._figurative_rule.names
-        if not names:
+        thuis", "blijf van mijn lijf") or of an idiom ("vraag me af"): naming a helpline
+        or wondering says nothing about who acts or who is harmed (``figurative.names``,
+        ``figurative.idioms``)."""
+        fig = self._figurative_rule
+        if not (fig.names or fig.idioms):
             return set(tokens)
-        covered: set[int] = set()
-        for name in names:
-            words = name.split()
-            n = len(words)
-            covered.update(j for i in range(len(tokens) - n + 1)
-                           if tokens[i:i + n] == words for j in range(i, i + n))
+        covered = _phrase_positions(tokens, fig.names | fig.idioms)
         return {t for i, t in enumerate(tokens) if i not in covered}
+
+    def _young_actor(self, tokens: list[str]) -> bool:
+        """Round 34: a toddler or a child with autism or tantrums is the one who hits
+        ("mijn kind van 3 slaat en bijt op de opvang") and no word says anyone is hurt,
+        afraid, or that the child is the victim (``figurative.young_guard``)."""
+        fig = self._figurative_rule
+        return bool(fig.young_actors and _phrase_positions(tokens, fig.young_actors)
+                    and not _phrase_positions(tokens, fig.young_guard))
+
+    def _workplace_names(self, tokens: list[str]) -> set[int]:
+        """Round 34: positions of a help organisation's name that is a workplace: a
+        work word (``figurative.workplace``) within ``window`` words of it ("ik werk in
+        een blijf-van-mijn-lijf huis", "vrijwilliger bij veilig thuis")."""
+        fig = self._figurative_rule
+        if not (fig.workplace and fig.names):
+            return set()
+        names = _phrase_positions(tokens, fig.names)
+        if not names:
+            return set()
+        work = _phrase_positions(tokens, fig.workplace) | {
+            i for i, t in enumerate(tokens)  # a compound starting with a work word
+            if any(len(w) >= 5 and " " not in w and t.startswith(w) for w in fig.workplace)}
+        if not any(abs(i - j) <= fig.window for i in names for j in work):
+            return set()
+        # the name's head noun ("huis" in "blijf-van-mijn-lijf huis") belongs to it
+        return names | {i + 1 for i in names}
 
     def _violence_topic(self, present: set[str]) -> bool:
         """Violence as a topic (a school talk, a film, the news) with no word saying it
@@ -551,7 +574,10 @@ class Matcher:
             return False
         near = range(max(lo - fig.window, 0), min(hi + 1 + fig.scope, len(tokens)))
         words = {tokens[j] for j in near}
-        return bool(words & fig.things) and not words & fig.person_objects
+        # Round 34: a thing also as the head of a compound ("keukenkast", "voordeur")
+        thing = bool(words & fig.things) or any(
+            len(t) >= 4 and len(w) > len(t) and w.endswith(t) for w in words for t in fig.things)
+        return thing and not words & fig.person_objects
 
     # -- step 1b: figures of speech -------------------------------------------
     def _figurative(self, hits: list[_Hit], tokens: list[str]) -> list[_Hit]:
@@ -570,6 +596,20 @@ class Matcher:
         present = self._present(tokens)
         anchored = bool(present & fig.anchors)
         topic = self._violence_topic(present)
+        young = self._young_actor(tokens)
+        workplace = set() if anchored else self._workplace_names(tokens)
+        if young or workplace:
+            verbs_or_child = fig.physical | fig.pressure | fig.young_objects | fig.fillers
+            kept: list[_Hit] = []
+            for hit in hits:
+                core = {tokens[i] for i in hit.slots}
+                if (AREA, SAFETY_AREA) in hit.term.signals and (
+                        (young and core <= verbs_or_child)
+                        or (workplace and set(hit.slots) <= workplace)):
+                    self._drop_safety(hit, kept)  # the child's act; a place of work
+                else:
+                    kept.append(hit)
+            hits = kept
         if anchored and not topic and not present & fig.particles:
             return hits
         org = any(_is_org(t, fig.organisations) for t in present)
@@ -755,6 +795,19 @@ def _is_org(token: str, organisations: frozenset[str]) -> bool:
     """An organisation, also as the head of a compound ("energiemaatschappij")."""
     return token in organisations or any(
         len(w) >= 6 and token.endswith(w) for w in organisations)
+
+
+def _phrase_positions(tokens: list[str], phrases: frozenset[str]) -> set[int]:
+    """Positions covered by any of *phrases* (folded words joined by one space)."""
+    covered: set[int] = set()
+    for phrase in phrases:
+        words = phrase.split()
+        n = len(words)
+        if words[0] not in tokens:
+            continue
+        covered.update(j for i in range(len(tokens) - n + 1)
+                       if tokens[i:i + n] == words for j in range(i, i + n))
+    return covered
 
 
 def _is_money(token: str, money: frozenset[str]) -> bool:

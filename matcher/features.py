@@ -60,6 +60,10 @@ class ScoredRule:
     unless: Feature | None = None
     #: An implied second area: it never overtakes the best directly named area.
     secondary: bool = False
+    #: Round 34: whether the ``unless`` words also veto the model's violence signal.
+    #: A rule whose vetoes only concern its own pattern ("opa" for a stranger luring a
+    #: child) sets ``model_veto: false`` so they do not silence other violence.
+    model_veto: bool = True
 
     def fires(self, tokens: frozenset[str], grams: frozenset[str]) -> tuple[str, ...]:
         """Names of the features that made the rule fire, or () when it does not."""

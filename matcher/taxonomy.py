@@ -142,6 +142,19 @@ class FigurativeRule:
     # Round 33: names of help organisations ("Veilig Thuis", "Blijf van mijn lijf"):
     #: their words are no anchor ("thuis", "mijn") and no topic anchor.
     names: frozenset[str] = frozenset()
+    # Round 34 (issue 12): phrases (folded words joined by one space).
+    #: Idioms whose words say nothing about who is harmed ("vraag me af": no anchor).
+    idioms: frozenset[str] = frozenset()
+    #: Work words: a help organisation's name next to one is a workplace ("ik werk in
+    #: een blijf-van-mijn-lijf huis"), not a call for help.
+    workplace: frozenset[str] = frozenset()
+    #: A young or disabled child as the one who hits ("mijn peuter slaat en bijt") is a
+    #: parenting question, not violence against the resident ...
+    young_actors: frozenset[str] = frozenset()
+    #: ... unless one of these says someone is harmed, afraid, or the child is the victim.
+    young_guard: frozenset[str] = frozenset()
+    #: The words a hit may contain besides violence verbs to be read as the child's act.
+    young_objects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -314,6 +327,26 @@ def _load_lexicon(data: dict[str, Any]) -> Lexicon:
     )
 
 
+def _phrase_set(items: Any, classes: dict[str, tuple[str, ...]], where: str
+                ) -> frozenset[str]:
+    """Folded phrases (words joined by one space); ``<class>`` brings in its entries.
+    Round 34: names and idioms are phrases; as single words ("veilig", "thuis",
+    "mijn") they removed those words from every text."""
+    from matcher.normalize import words as fold_words
+
+    out: set[str] = set()
+    for item in items or []:
+        text = str(item)
+        if text.startswith("<") and text.endswith(">"):
+            if text[1:-1] not in classes:
+                raise TaxonomyError(f"rules.yaml {where}: unknown word class {text}")
+            entries: tuple[str, ...] = classes[text[1:-1]]
+        else:
+            entries = (text,)
+        out.update(" ".join(fold_words(e)) for e in entries if fold_words(e))
+    return frozenset(out)
+
+
 def _word_set(items: Any, classes: dict[str, tuple[str, ...]], where: str) -> frozenset[str]:
     """Folded single words; ``<class>`` entries bring in every word of that class."""
     from matcher.normalize import words as fold_words
@@ -384,7 +417,9 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
            for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
                        "money_figures", "fillers", "topics", "topic_anchors", "accusations",
                        "accused", "scope_stops", "particles", "particles_unanchored",
-                       "things", "person_objects", "names")},
+                       "things", "person_objects", "young_objects")},
+        **{key: _phrase_set(fig.get(key), classes, f"figurative.{key}")
+           for key in ("names", "idioms", "workplace", "young_actors", "young_guard")},
         window=int(fig.get("window", 4)),
         scope=int(fig.get("scope", 9)),
     )
@@ -457,7 +492,7 @@ def _load_scored(data: dict[str, Any], classes: dict[str, tuple[str, ...]]
         out.append(ScoredRule(
             code, str(area), float(node.get("weight", 0.0)), float(node.get("threshold", 0.0)),
             feats, require, _feature("unless", unless, classes, where) if unless else None,
-            bool(node.get("secondary", False))))
+            bool(node.get("secondary", False)), bool(node.get("model_veto", True))))
         if out[-1].weight <= 0 or out[-1].threshold <= 0:
             raise TaxonomyError(f"{where}: weight and threshold must be positive")
     return tuple(out)

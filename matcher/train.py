@@ -31,9 +31,11 @@ TRAIN_GLOB = "matcher*.jsonl"
 HELD_OUT_BATCHES = ("matcher_v2_holdout32.jsonl", "matcher_v2_holdout33.jsonl",
                     "matcher_v2_holdout35.jsonl", "matcher_v2_holdout36.jsonl",
                     "matcher_v2_holdout39.jsonl", "matcher_v2_holdout40.jsonl",
-                    "matcher_v2_holdout42.jsonl")
+                    "matcher_v2_holdout43.jsonl")
 # Round 33: holdout38 (measured once after round 31) is training data now; its
 # successor as the post-fix batch is holdout42.
+# Round 34: holdout42 (measured once after round 33) is training data (dev) now;
+# holdout43 was written after the round-34 changes and is measured once.
 PUBLIC_NAME = "situations_public.jsonl"  # an evaluation set: never training data
 
 
