@@ -360,3 +360,11 @@ def sapp(loaded_db, fixture_mirror):
                      TESTING=True, SESSION_COOKIE_SECURE=False, SECRET_KEY="test")
     yield app
     app.extensions["loketwijzer_db"].dispose()
+
+
+@pytest.fixture(scope="session")
+def m():
+    """The default matcher (built once; a module may define its own ``m``)."""
+    from matcher import get_matcher
+
+    return get_matcher()

@@ -8,16 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher import get_matcher
-
-
-@pytest.fixture(scope="module")
-def m():
-    return get_matcher()
-
-
-def codes(m, text: str) -> list[str]:
-    return [a.code for a in m.match(text).areas]
+from tests.matcher_cases import codes
 
 
 @pytest.mark.parametrize("text", [
