@@ -274,7 +274,8 @@ class Matcher:
         hits = self._figurative(self._hits(units), tokens)
         raw, shown = self._evidence(hits)
         fired = self._scored_hits(plain)
-        if self._violence_topic(self._present(tokens)) or self._young_actor(tokens):
+        if (self._violence_topic(self._present(tokens)) or self._young_actor(tokens)
+                or self._held_safe(tokens)):
             fired = [f for f in fired if f[0].area != SAFETY_AREA]
         self._add_scored(fired, raw, shown)
         events = self._life_events(raw, shown)
@@ -437,7 +438,7 @@ class Matcher:
         """
         fig = self._figurative_rule
         present = self._present(tokens)
-        vetoed = self._violence_topic(present) or (
+        vetoed = self._violence_topic(present) or self._held_safe(tokens) or (
             not present & fig.anchors and bool(present & fig.roles or any(
                 _is_org(t, fig.organisations) for t in present)))
         if not vetoed:
@@ -533,6 +534,21 @@ class Matcher:
         return bool(fig.young_actors and _phrase_positions(tokens, fig.young_actors)
                     and not _phrase_positions(tokens, fig.young_guard))
 
+    def _held_safe(self, tokens: list[str]) -> bool:
+        """Round 36: a document, card or money is held for safekeeping, with consent or
+        by an authority (``figurative.held_safe``: "in de kluis", "omdat de mijne kapot
+        is", "tijdens de procedure") and nothing says threat, fear, a ban or a blow
+        (``figurative.held_guard`` and the physical violence verbs)."""
+        fig = self._figurative_rule
+        if not _phrase_positions(tokens, fig.held_objects):
+            return False
+        safe = _phrase_positions(tokens, fig.held_safe) if fig.held_safe else set()
+        if not safe:
+            return False
+        if (fig.physical | fig.accused) & {t for i, t in enumerate(tokens) if i not in safe}:
+            return False  # "kapot" in "omdat de mijne kapot is" is no blow
+        return not _phrase_positions(tokens, fig.held_guard)
+
     def _workplace_names(self, tokens: list[str]) -> set[int]:
         """Round 34: positions of a help organisation's name that is a workplace: a
         work word (``figurative.workplace``) within ``window`` words of it ("ik werk in
@@ -564,7 +580,10 @@ class Matcher:
         geslagen"). A person as object ("sloeg me") keeps the literal reading."""
         fig = self._figurative_rule
         lo, hi = min(slots), max(slots)
-        for j in range(hi + 1, min(hi + 1 + fig.scope, len(tokens))):
+        # Round 36: read the particle after the verb itself, not after the hit's last
+        # word ("de zorgpremie slaat dit jaar hard toe bij ons": the hit is slaat + ons)
+        verb = min((i for i in slots if tokens[i] in fig.physical), default=hi)
+        for j in range(verb + 1, min(verb + 1 + fig.scope, len(tokens))):
             tok = tokens[j]
             if tok in fig.scope_stops or tok in fig.person_objects:
                 break
@@ -598,6 +617,17 @@ class Matcher:
         topic = self._violence_topic(present)
         young = self._young_actor(tokens)
         workplace = set() if anchored else self._workplace_names(tokens)
+        if self._held_safe(tokens):
+            # Round 36: "bewaart mijn paspoort in de kluis": a holding term is no threat
+            violent = fig.physical | fig.pressure | fig.accused
+            kept_held: list[_Hit] = []
+            for hit in hits:
+                if ((AREA, SAFETY_AREA) in hit.term.signals
+                        and not {tokens[i] for i in hit.slots} & violent):
+                    self._drop_safety(hit, kept_held)
+                else:
+                    kept_held.append(hit)
+            hits = kept_held
         if young or workplace:
             verbs_or_child = fig.physical | fig.pressure | fig.young_objects | fig.fillers
             kept: list[_Hit] = []

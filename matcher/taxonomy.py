@@ -155,6 +155,14 @@ class FigurativeRule:
     young_guard: frozenset[str] = frozenset()
     #: The words a hit may contain besides violence verbs to be read as the child's act.
     young_objects: frozenset[str] = frozenset()
+    # Round 36 (issue 12): a document, card or money held for safekeeping, with consent
+    #: or by an authority ("bewaart mijn paspoort in de kluis", "de ind houdt mijn
+    #: paspoort tijdens de procedure", "heeft mijn pas omdat de mijne kapot is") ...
+    held_safe: frozenset[str] = frozenset()
+    #: ... unless a threat, fear, a ban or a violence verb says otherwise; only when
+    #: one of the ``held_objects`` (a document, card, money) is what is held.
+    held_guard: frozenset[str] = frozenset()
+    held_objects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -411,7 +419,7 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
         if any(a not in AREA_CODES for a in [*adds, *after, *first]) or not adds:
             raise TaxonomyError(f"rules.yaml: {code}: adds/after/first need known area codes")
         events[code] = EventRule(adds, after, float(node.get("min", 0.0)), first)
-    fig = data.get("figurative") or {}
+    fig = _merge_figurative(data.get("figurative") or {})
     figurative = FigurativeRule(
         **{key: _word_set(fig.get(key), classes, f"figurative.{key}")
            for key in ("organisations", "roles", "anchors", "physical", "pressure", "money",
@@ -419,12 +427,30 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
                        "accused", "scope_stops", "particles", "particles_unanchored",
                        "things", "person_objects", "young_objects")},
         **{key: _phrase_set(fig.get(key), classes, f"figurative.{key}")
-           for key in ("names", "idioms", "workplace", "young_actors", "young_guard")},
+           for key in ("names", "idioms", "workplace", "young_actors", "young_guard",
+                       "held_safe", "held_guard", "held_objects")},
         window=int(fig.get("window", 4)),
         scope=int(fig.get("scope", 9)),
     )
     scored = _load_scored(data, classes)
     return Rules(str(data.get("version", "")), events, figurative, scored)
+
+
+def _merge_figurative(fig: dict[str, Any]) -> dict[str, Any]:
+    """Round 36: ``more:`` adds entries to the figurative lists above it and ``less:``
+    removes entries, so a round's changes stay in one block at the end of the section."""
+    more, less = fig.get("more") or {}, fig.get("less") or {}
+    if not (more or less):
+        return fig
+    known = set(FigurativeRule.__dataclass_fields__) - {"window", "scope"}
+    out = dict(fig)
+    for key in set(more) | set(less):
+        if key not in known:
+            raise TaxonomyError(f"rules.yaml figurative.more/less: unknown list {key!r}")
+        drop = {str(w) for w in less.get(key) or []}
+        out[key] = [w for w in (fig.get(key) or []) if str(w) not in drop] + list(
+            more.get(key) or [])
+    return out
 
 
 def _expand_entry(text: str, classes: dict[str, tuple[str, ...]], where: str
