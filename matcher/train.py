@@ -27,7 +27,8 @@ TRAIN_GLOB = "matcher*.jsonl"
 #: test of it (bench/matcher_cv.py reports them).
 HELD_OUT_BATCHES = ("matcher_v2_holdout32.jsonl", "matcher_v2_holdout33.jsonl",
                     "matcher_v2_holdout35.jsonl", "matcher_v2_holdout36.jsonl",
-                    "matcher_v2_holdout45.jsonl", "matcher_v2_holdout46.jsonl")
+                    "matcher_v2_holdout45.jsonl", "matcher_v2_holdout46.jsonl",
+                    "matcher_v2_holdout47.jsonl")
 # Round 33: holdout38 (measured once after round 31) is training data now; its
 # successor as the post-fix batch is holdout42.
 # Round 34: holdout42 (measured once after round 33) is training data (dev) now;
@@ -42,6 +43,8 @@ HELD_OUT_BATCHES = ("matcher_v2_holdout32.jsonl", "matcher_v2_holdout33.jsonl",
 # Round 36: holdout43 is training (dev) now (measured once after round 34, sentences
 # unchanged), next to the new training batch train45 (hidden violence, look-alikes).
 # holdout45 was written after round 36's changes and measured once: never train on it.
+# Round 38: train47 (everyday situations over all 20 areas, measured once fresh) is
+# training data; holdout47 was written after round 38's changes and measured once.
 PUBLIC_NAME = "situations_public.jsonl"  # an evaluation set: never training data
 
 
