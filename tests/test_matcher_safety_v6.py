@@ -97,3 +97,13 @@ def test_figurative_more_and_less_merge():
     assert _merge_figurative(fig)["young_guard"] == ["bang", "door de"]
     with pytest.raises(TaxonomyError):
         _merge_figurative({"more": {"no_such_list": ["x"]}})
+
+
+def test_grooming_secret_plus_messages_is_two_signs(m):
+    """An adult messaging a child who must keep it from the parents: the secret and the
+    contact are two signs (no gifts needed); a teenager's chats with friends kept from
+    the parents are privacy, not grooming."""
+    assert codes(m, "een buurman stuurt mijn zoon van 12 elke nacht berichten en zegt dat hij "
+                    "het niet aan ons mag vertellen")[:1] == ["geweld"]
+    assert "geweld" not in codes(m, "mijn dochter van 13 chat met haar vriendinnen en vertelt "
+                                    "niet aan ons waarover")
