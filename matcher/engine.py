@@ -865,22 +865,23 @@ def _phrase_positions(tokens: list[str], phrases: frozenset[str]) -> set[int]:
     return covered
 
 
-def _by_first(phrases: frozenset[str]) -> dict[str, list[list[str]]]:
-    """Round 40: phrases by their first word (a class inside a phrase makes many)."""
-    out: dict[str, list[list[str]]] = {}
-    for phrase in phrases:
-        words = phrase.split()
-        out.setdefault(words[0], []).append(words)
-    return out
+def _by_first(phrases: frozenset[str]) -> tuple[frozenset[tuple[str, ...]], tuple[int, ...]]:
+    """Round 40: phrases as word tuples with their lengths (a class inside a phrase
+    makes tens of thousands; a lookup per position and length stays cheap)."""
+    tuples = frozenset(tuple(p.split()) for p in phrases)
+    return tuples, tuple(sorted({len(t) for t in tuples}))
 
 
-def _indexed_positions(tokens: list[str], first: dict[str, list[list[str]]]) -> set[int]:
-    """Positions covered by any phrase of *first* (see ``_by_first``)."""
+def _indexed_positions(tokens: list[str],
+                       index: tuple[frozenset[tuple[str, ...]], tuple[int, ...]]) -> set[int]:
+    """Positions covered by any phrase of *index* (see ``_by_first``)."""
+    tuples, lengths = index
     covered: set[int] = set()
-    for i, token in enumerate(tokens):
-        for words in first.get(token, ()):
-            if tokens[i:i + len(words)] == words:
-                covered.update(range(i, i + len(words)))
+    size = len(tokens)
+    for i in range(size):
+        for n in lengths:
+            if i + n <= size and tuple(tokens[i:i + n]) in tuples:
+                covered.update(range(i, i + n))
     return covered
 
 
