@@ -458,8 +458,8 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
 def _merge_figurative(fig: dict[str, Any]) -> dict[str, Any]:
     """Round 36: ``more:`` adds entries to the figurative lists above it and ``less:``
     removes entries, so a round's changes stay in one block at the end of the section.
-    Round 40: later rounds use ``more_<round>:`` / ``less_<round>:`` (applied in file
-    order after ``more``/``less``), one block per round."""
+    Round 40: later rounds use ``more_<round>:`` / ``less_<round>:``, one block per
+    round; blocks apply in the order they first appear in the file."""
     known = set(FigurativeRule.__dataclass_fields__) - {"window", "scope"}
     out = dict(fig)
     suffixes: list[str] = []
