@@ -228,6 +228,9 @@ class Matcher:
         self._safety_unless = tuple(r for r in self._scored
                                     if r.area == SAFETY_AREA and r.unless is not None
                                     and r.model_veto)
+        # Round 40: the benign phrases by first word (a class inside a phrase makes many)
+        self._benign_first = _by_first(self._figurative_rule.benign)
+        self._benign_guard_first = _by_first(self._figurative_rule.benign_guard)
         classes = taxonomy.lexicon.classes
         self._persons = SAFETY_PRONOUNS.union(
             *(classes.get(name, ()) for name in SAFETY_PERSON_CLASSES))
@@ -275,7 +278,7 @@ class Matcher:
         raw, shown = self._evidence(hits)
         fired = self._scored_hits(plain)
         if (self._violence_topic(self._present(tokens)) or self._young_actor(tokens)
-                or self._held_safe(tokens)):
+                or self._held_safe(tokens) or self._benign(tokens)):
             fired = [f for f in fired if f[0].area != SAFETY_AREA]
         self._add_scored(fired, raw, shown)
         events = self._life_events(raw, shown)
@@ -438,7 +441,8 @@ class Matcher:
         """
         fig = self._figurative_rule
         present = self._present(tokens)
-        vetoed = self._violence_topic(present) or self._held_safe(tokens) or (
+        vetoed = (self._violence_topic(present) or self._held_safe(tokens)
+                  or self._benign(tokens)) or (
             not present & fig.anchors and bool(present & fig.roles or any(
                 _is_org(t, fig.organisations) for t in present)))
         if not vetoed:
@@ -549,6 +553,18 @@ class Matcher:
             return False  # "kapot" in "omdat de mijne kapot is" is no blow
         return not _phrase_positions(tokens, fig.held_guard)
 
+    def _benign(self, tokens: list[str]) -> bool:
+        """Round 40: a reading with no violence (``figurative.benign``: fear of thunder,
+        the dentist or an exam, a professional's training question, money managed
+        openly for a dependent relative) and no guard word or physical violence verb
+        outside it (``figurative.benign_guard``: a threat, a ban, fear of a person)."""
+        safe = _indexed_positions(tokens, self._benign_first)
+        if not safe:
+            return False
+        if self._figurative_rule.physical & {t for i, t in enumerate(tokens) if i not in safe}:
+            return False
+        return not _indexed_positions(tokens, self._benign_guard_first) - safe
+
     def _workplace_names(self, tokens: list[str]) -> set[int]:
         """Round 34: positions of a help organisation's name that is a workplace: a
         work word (``figurative.workplace``) within ``window`` words of it ("ik werk in
@@ -617,6 +633,15 @@ class Matcher:
         topic = self._violence_topic(present)
         young = self._young_actor(tokens)
         workplace = set() if anchored else self._workplace_names(tokens)
+        if self._benign(tokens):
+            # Round 40: "bang voor onweer", "een training volgen": no term is violence
+            kept_benign: list[_Hit] = []
+            for hit in hits:
+                if (AREA, SAFETY_AREA) in hit.term.signals:
+                    self._drop_safety(hit, kept_benign)
+                else:
+                    kept_benign.append(hit)
+            hits = kept_benign
         if self._held_safe(tokens):
             # Round 36: "bewaart mijn paspoort in de kluis": a holding term is no threat
             violent = fig.physical | fig.pressure | fig.accused
@@ -837,6 +862,26 @@ def _phrase_positions(tokens: list[str], phrases: frozenset[str]) -> set[int]:
             continue
         covered.update(j for i in range(len(tokens) - n + 1)
                        if tokens[i:i + n] == words for j in range(i, i + n))
+    return covered
+
+
+def _by_first(phrases: frozenset[str]) -> tuple[frozenset[tuple[str, ...]], tuple[int, ...]]:
+    """Round 40: phrases as word tuples with their lengths (a class inside a phrase
+    makes tens of thousands; a lookup per position and length stays cheap)."""
+    tuples = frozenset(tuple(p.split()) for p in phrases)
+    return tuples, tuple(sorted({len(t) for t in tuples}))
+
+
+def _indexed_positions(tokens: list[str],
+                       index: tuple[frozenset[tuple[str, ...]], tuple[int, ...]]) -> set[int]:
+    """Positions covered by any phrase of *index* (see ``_by_first``)."""
+    tuples, lengths = index
+    covered: set[int] = set()
+    size = len(tokens)
+    for i in range(size):
+        for n in lengths:
+            if i + n <= size and tuple(tokens[i:i + n]) in tuples:
+                covered.update(range(i, i + n))
     return covered
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,12 @@ class FigurativeRule:
     #: one of the ``held_objects`` (a document, card, money) is what is held.
     held_guard: frozenset[str] = frozenset()
     held_objects: frozenset[str] = frozenset()
+    # Round 40 (issue 12): a reading with no violence although violence words occur:
+    #: fear with a cause that is no person ("bang voor onweer"), a professional's
+    #: training question, money managed openly for a dependent relative ...
+    benign: frozenset[str] = frozenset()
+    #: ... unless one of these (or a physical violence verb) occurs outside it.
+    benign_guard: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -345,10 +352,21 @@ def _phrase_set(items: Any, classes: dict[str, tuple[str, ...]], where: str
     out: set[str] = set()
     for item in items or []:
         text = str(item)
-        if text.startswith("<") and text.endswith(">"):
+        if _CLASS_IN_TEXT.fullmatch(text):
             if text[1:-1] not in classes:
                 raise TaxonomyError(f"rules.yaml {where}: unknown word class {text}")
             entries: tuple[str, ...] = classes[text[1:-1]]
+        elif _CLASS_IN_TEXT.search(text):
+            # Round 40: a class inside a phrase ("bang voor de <angstbron>"); parts are
+            # folded once, not every expanded phrase (tens of thousands)
+            options: list[list[str]] = []
+            for k, part in enumerate(_CLASS_IN_TEXT.split(text)):
+                if k % 2 and part not in classes:
+                    raise TaxonomyError(f"rules.yaml {where}: unknown word class <{part}>")
+                options.append([" ".join(fold_words(w)) for w in classes[part]] if k % 2
+                               else [" ".join(fold_words(part))])
+            out.update(" ".join(p for p in combo if p) for combo in product(*options))
+            continue
         else:
             entries = (text,)
         out.update(" ".join(fold_words(e)) for e in entries if fold_words(e))
@@ -428,7 +446,8 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
                        "things", "person_objects", "young_objects")},
         **{key: _phrase_set(fig.get(key), classes, f"figurative.{key}")
            for key in ("names", "idioms", "workplace", "young_actors", "young_guard",
-                       "held_safe", "held_guard", "held_objects")},
+                       "held_safe", "held_guard", "held_objects", "benign",
+                       "benign_guard")},
         window=int(fig.get("window", 4)),
         scope=int(fig.get("scope", 9)),
     )
@@ -438,18 +457,25 @@ def _load_rules(data: dict[str, Any] | None, classes: dict[str, tuple[str, ...]]
 
 def _merge_figurative(fig: dict[str, Any]) -> dict[str, Any]:
     """Round 36: ``more:`` adds entries to the figurative lists above it and ``less:``
-    removes entries, so a round's changes stay in one block at the end of the section."""
-    more, less = fig.get("more") or {}, fig.get("less") or {}
-    if not (more or less):
-        return fig
+    removes entries, so a round's changes stay in one block at the end of the section.
+    Round 40: later rounds use ``more_<round>:`` / ``less_<round>:``, one block per
+    round; blocks apply in the order they first appear in the file."""
     known = set(FigurativeRule.__dataclass_fields__) - {"window", "scope"}
     out = dict(fig)
-    for key in set(more) | set(less):
-        if key not in known:
-            raise TaxonomyError(f"rules.yaml figurative.more/less: unknown list {key!r}")
-        drop = {str(w) for w in less.get(key) or []}
-        out[key] = [w for w in (fig.get(key) or []) if str(w) not in drop] + list(
-            more.get(key) or [])
+    suffixes: list[str] = []
+    for key in fig:
+        head, _, suffix = str(key).partition("_")
+        if head in ("more", "less") and suffix not in suffixes:
+            suffixes.append(suffix)
+    pairs = [(fig.get(f"more_{x}" if x else "more") or {},
+              fig.get(f"less_{x}" if x else "less") or {}) for x in suffixes]
+    for more, less in pairs:
+        for key in set(more) | set(less):
+            if key not in known:
+                raise TaxonomyError(f"rules.yaml figurative.more/less: unknown list {key!r}")
+            drop = {str(w) for w in less.get(key) or []}
+            out[key] = [w for w in (out.get(key) or []) if str(w) not in drop] + list(
+                more.get(key) or [])
     return out
 
 
